@@ -1,0 +1,33 @@
+# The two commands of the README's Quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test check messages
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Install, migrate, seed, create the demo login and serve on http://127.0.0.1:8000/ (SQLite).
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed
+	$(PY) manage.py create_demo_user
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## The whole test suite (SQLite; set DATABASE_URL=postgres://... for PostgreSQL).
+test: install
+	$(VENV)/bin/pytest
+
+## Linters and Django's own checks, as CI runs them.
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run

@@ -1,0 +1,67 @@
+"""The fixed vocabularies of the domain: levels, kinds, comparisons, statuses, roles."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+
+
+class TownKind(models.TextChoices):
+    TOWN = "town", _("Town")
+    SUBDISTRICT = "subdistrict", _("Sub-district")
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+# Plans the public may read: a draft is work in progress of the town's staff.
+PUBLISHED_PLAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.CLOSED)
+
+
+class TargetKind(models.TextChoices):
+    QUANTITATIVE = "quantitative", _("Quantitative")
+    MILESTONE = "milestone", _("Milestone")
+
+
+class Comparison(models.TextChoices):
+    """How a quantitative target's value is to be read (see DOMAIN.md)."""
+
+    EQ = "eq", _("= exactly")
+    GE = "ge", _("≥ at least")
+    GT = "gt", _("> more than")
+    LE = "le", _("≤ at most")
+    LT = "lt", _("< less than")
+    APPROX = "approx", _("≈ about")
+    RANGE = "range", _("range")
+
+
+class Status(models.TextChoices):
+    """A target's standing against the expected pace; rule in tracker/progress.py."""
+
+    ACHIEVED = "achieved", _("Achieved")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BEHIND = "behind", _("Behind")
+    NOT_STARTED = "not_started", _("Not started")
+    NO_DATA = "no_data", _("No data")
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", _("Viewer")
+    REPORTER = "reporter", _("Reporter")
+    EDITOR = "editor", _("Editor")
+    REVIEWER = "reviewer", _("Reviewer")
+
+
+# Units the documents use; a target may use another, these are suggestions.
+COMMON_UNITS = (
+    "亩", "万亩", "个", "家", "所", "件", "名", "人", "%", "亿元", "万元",
+    "万平方米", "平方米", "公里", "条", "栋", "项", "倍",
+)  # fmt: skip

@@ -1,0 +1,200 @@
+"""Percent complete and status of a target: the rules, as pure functions.
+
+These are the only place the rules live; the admin, the API and the report
+pages all call `assess()`. The same text is shown to readers on report pages
+(`RULE_SUMMARY`).
+
+Percent complete
+  - A milestone is 0 until it is done, then 100.
+  - A target to reach (=, ≥, >, ≈, range) is reached ÷ target × 100; a range
+    counts against its lower value. It may pass 100.
+  - A cap (≤, <) is 100 while the value stays within it, else target ÷ reached × 100.
+  - Rounded half-up to two places and never below 0 (a falling growth rate is 0%).
+
+Met
+  =, ≥ reached ≥ value · > reached > value · ≈ reached ≥ value × 95% ·
+  range reached ≥ lower · ≤ reached ≤ value · < reached < value · milestone done.
+  ("=" reads "complete 2500 亩": doing more still meets it.)
+
+Status, on a given day
+  - no data: nothing has been reported.
+  - achieved: met. A cap or a growth rate is only known to be met when its
+    deadline has passed; until then meeting it is "on track".
+  - behind: the deadline has passed and it is not met, or a cap is exceeded.
+  - Otherwise progress is compared with the expected pace: the share of the
+    time from 1 January of the plan year to the deadline that has elapsed.
+    pace = (percent ÷ 100) ÷ elapsed share. Growth rates are not cumulative,
+    so their pace is percent ÷ 100 at any time. A milestone not yet done is on
+    track until three quarters of its time has passed, then at risk.
+  - not started: nothing reached yet and less than a quarter of the time gone.
+  - on track: pace ≥ 0.9 · at risk: pace ≥ 0.7 · behind: below that.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from tracker.choices import Comparison, Status, TargetKind
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+APPROX_TOLERANCE = Decimal("0.05")
+ON_TRACK_PACE = Decimal("0.9")
+AT_RISK_PACE = Decimal("0.7")
+NOT_STARTED_SHARE = Decimal("0.25")
+MILESTONE_AT_RISK_SHARE = Decimal("0.75")
+
+CAPS = frozenset({Comparison.LE, Comparison.LT})
+
+RULE_SUMMARY = (
+    "Percent complete is the value reached divided by the target (a milestone is 0 or 100%). "
+    "Expected pace is the share of time elapsed from 1 January to the deadline. "
+    "Green: achieved, or on track (at least 90% of the expected pace). "
+    "Yellow: at risk (70–90% of the pace, or a milestone in its last quarter). "
+    "Red: behind (below 70%, or the deadline passed unmet). Grey: no data or not started."
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    on_track: Decimal = ON_TRACK_PACE
+    at_risk: Decimal = AT_RISK_PACE
+
+
+@dataclass(frozen=True)
+class TargetFacts:
+    """What the rules need to know of a target."""
+
+    kind: str
+    comparison: str
+    value: Decimal | None
+    value_max: Decimal | None
+    is_growth: bool
+    starts_on: datetime.date
+    due_on: datetime.date
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The latest reported progress: a value, or a milestone's state."""
+
+    value: Decimal | None
+    done: bool | None
+    as_of: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    percent: Decimal | None
+    status: Status
+    expected_share: Decimal
+    met: bool
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent_complete(facts: TargetFacts, reading: Reading | None) -> Decimal | None:
+    """Percent of the target reached, or None when nothing can be said."""
+    if reading is None:
+        return None
+    if facts.kind == TargetKind.MILESTONE:
+        return HUNDRED if reading.done else Decimal(0)
+    reached, target = reading.value, facts.value
+    if reached is None or target is None:
+        return None
+    if facts.comparison in CAPS:
+        if is_met(facts, reading) or reached == 0:
+            return _round(HUNDRED)
+        return max(Decimal(0), _round(target / reached * HUNDRED))
+    if target == 0:
+        return _round(HUNDRED) if reached > 0 else Decimal(0)
+    return max(Decimal(0), _round(reached / target * HUNDRED))
+
+
+def is_met(facts: TargetFacts, reading: Reading | None) -> bool:
+    """Whether the reported value meets the target as written (see the module doc)."""
+    if reading is None:
+        return False
+    if facts.kind == TargetKind.MILESTONE:
+        return bool(reading.done)
+    reached, target = reading.value, facts.value
+    if reached is None or target is None:
+        return False
+    match facts.comparison:
+        case Comparison.GT:
+            return reached > target
+        case Comparison.LE:
+            return reached <= target
+        case Comparison.LT:
+            return reached < target
+        case Comparison.APPROX:
+            return reached >= target * (1 - APPROX_TOLERANCE)
+        case _:  # EQ, GE, RANGE (against its lower value)
+            return reached >= target
+
+
+def expected_share(
+    starts_on: datetime.date, due_on: datetime.date, today: datetime.date
+) -> Decimal:
+    """The share (0..1) of the time from start to deadline that has passed by `today`."""
+    if today < starts_on:
+        return Decimal(0)
+    total_days = (due_on - starts_on).days + 1
+    if total_days <= 0 or today >= due_on:
+        return Decimal(1)
+    elapsed_days = (today - starts_on).days + 1
+    return (Decimal(elapsed_days) / Decimal(total_days)).quantize(Decimal("0.0001"))
+
+
+def assess(
+    facts: TargetFacts,
+    reading: Reading | None,
+    today: datetime.date,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008 - immutable dataclass
+) -> Assessment:
+    """Percent complete and status of a target on `today` (see the module doc)."""
+    share = expected_share(facts.starts_on, facts.due_on, today)
+    percent = percent_complete(facts, reading)
+    met = is_met(facts, reading)
+    status = _status(facts, reading, percent, met, share, today, thresholds)
+    return Assessment(percent=percent, status=status, expected_share=share, met=met)
+
+
+def _status(
+    facts: TargetFacts,
+    reading: Reading | None,
+    percent: Decimal | None,
+    met: bool,
+    share: Decimal,
+    today: datetime.date,
+    thresholds: Thresholds,
+) -> Status:
+    if reading is None or percent is None:
+        return Status.NO_DATA
+    deadline_passed = today > facts.due_on
+    settles_at_deadline = facts.comparison in CAPS or facts.is_growth
+    if met and (deadline_passed or not settles_at_deadline):
+        return Status.ACHIEVED
+    if deadline_passed:
+        return Status.BEHIND
+    if met:
+        return Status.ON_TRACK
+    if facts.comparison in CAPS:
+        return Status.BEHIND  # a cap once exceeded cannot be met again this year
+    if facts.kind == TargetKind.MILESTONE:
+        return Status.AT_RISK if share >= MILESTONE_AT_RISK_SHARE else Status.ON_TRACK
+    if percent == 0 and share < NOT_STARTED_SHARE:
+        return Status.NOT_STARTED
+    if facts.is_growth:
+        pace = percent / HUNDRED
+    elif share == 0:
+        return Status.NOT_STARTED if percent == 0 else Status.ON_TRACK
+    else:
+        pace = percent / HUNDRED / share
+    if pace >= thresholds.on_track:
+        return Status.ON_TRACK
+    if pace >= thresholds.at_risk:
+        return Status.AT_RISK
+    return Status.BEHIND

@@ -1,0 +1,125 @@
+"""Writes that touch more than one row: each is atomic and validates before it saves."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models import ProgressUpdate, SourceDocument, Target
+
+
+class VersionConflict(Exception):
+    """The record changed since the editor read it; their edit would overwrite another's."""
+
+    def __init__(self, current_version: int):
+        super().__init__(f"stale version; current version is {current_version}")
+        self.current_version = current_version
+
+
+def _is_later(update: ProgressUpdate, than: ProgressUpdate | None) -> bool:
+    # The latest report is the one with the latest as-of date; on the same
+    # date, the one recorded last (a correction recorded after it wins).
+    return than is None or (update.as_of, update.pk) > (than.as_of, than.pk)
+
+
+@transaction.atomic
+def progress_record(
+    *,
+    target: Target,
+    as_of: datetime.date,
+    value: Decimal | None = None,
+    milestone_done: bool | None = None,
+    reported_by: AbstractBaseUser | None = None,
+    note: str = "",
+    evidence_url: str = "",
+    corrects: ProgressUpdate | None = None,
+    source_document: SourceDocument | None = None,
+    quote: str = "",
+    client_key: str = "",
+) -> ProgressUpdate:
+    """Append a progress update to a target and make it current if it is the latest.
+
+    With a client key, a retry of the same submission returns the update
+    recorded the first time instead of recording it twice.
+    """
+    # Lock the target row: concurrent reports for one target queue here, so
+    # the latest-update pointer is always the true latest.
+    locked = (
+        Target.objects.select_for_update().select_related("plan", "latest_update").get(pk=target.pk)
+    )
+    if client_key:
+        existing = ProgressUpdate.objects.filter(target=locked, client_key=client_key).first()
+        if existing is not None:
+            return existing
+    update = ProgressUpdate(
+        target=locked,
+        as_of=as_of,
+        value=value,
+        milestone_done=milestone_done,
+        reported_by=reported_by if reported_by and reported_by.is_authenticated else None,
+        note=note,
+        evidence_url=evidence_url,
+        corrects=corrects,
+        source_document=source_document,
+        quote=quote,
+        client_key=client_key,
+    )
+    update.full_clean()
+    update.save()
+    if _is_later(update, locked.latest_update):
+        Target.objects.filter(pk=locked.pk).update(latest_update=update)
+        target.latest_update = update
+    return update
+
+
+@transaction.atomic
+def record_edit(
+    *,
+    instance: models.Model,
+    changes: dict[str, Any],
+    expected_version: int | None,
+    user: AbstractBaseUser | None,
+) -> models.Model:
+    """Apply field changes to a versioned record, refusing a stale edit.
+
+    `expected_version` is the version the editor read (None skips the check,
+    for callers that hold the row already). Raises VersionConflict or
+    ValidationError and saves nothing in either case.
+    """
+    model = type(instance)
+    current = model.objects.select_for_update().get(pk=instance.pk)
+    expected = current.version if expected_version is None else expected_version
+    # A conditional UPDATE is the compare-and-swap: of two editors holding the
+    # same version only one moves it on, on SQLite as on PostgreSQL.
+    if not model.objects.filter(pk=instance.pk, version=expected).update(version=expected + 1):
+        raise VersionConflict(model.objects.values_list("version", flat=True).get(pk=instance.pk))
+    locked = model.objects.get(pk=instance.pk)
+    m2m = {}
+    for name, value in changes.items():
+        field = model._meta.get_field(name)
+        if field.many_to_many:
+            m2m[name] = value
+        else:
+            setattr(locked, name, value)
+    locked.full_clean()
+    if user is not None and user.is_authenticated:
+        locked.updated_by = user
+    locked.save()
+    for name, value in m2m.items():
+        getattr(locked, name).set(value)
+    locked.refresh_from_db()
+    return locked
+
+
+def validate_version_header(value: str | None) -> int | None:
+    """Read an If-Match / version value given by a client, or raise a field error."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip().strip('"').removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise ValidationError({"version": _("The version must be a whole number.")})
+    return int(text)
