@@ -1,12 +1,15 @@
-"""Reads that compute across many targets: status filters, plan summaries."""
+"""Reads that compute across many targets: status filters, plan summaries, region rollups."""
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from tracker import progress
-from tracker.models import Target
+from tracker.choices import Status, TargetKind
+from tracker.models import GoalSection, Plan, Region, Target, Town
 from tracker.models.targets import configured_thresholds
 
 FACT_FIELDS = (
@@ -62,3 +65,179 @@ def target_ids_with_status(
     return [
         pk for pk, assessment in assess_rows(rows, today).items() if assessment.status == status
     ]
+
+
+@dataclass(frozen=True)
+class Row:
+    """A target as reports show it: the model instance and its assessment today."""
+
+    target: Target
+    assessment: progress.Assessment
+
+
+def assessed(targets: Iterable[Target], today: datetime.date) -> list[Row]:
+    """Assess targets loaded with `Target.objects.with_context()` (no further queries)."""
+    return [Row(target=target, assessment=target.assess(today)) for target in targets]
+
+
+def status_counts(assessments: Iterable[progress.Assessment]) -> dict[str, int]:
+    """How many of each status, every status present (zeros included), in Status order."""
+    counts = dict.fromkeys(Status.values, 0)
+    for assessment in assessments:
+        counts[assessment.status] += 1
+    return counts
+
+
+def mean_percent(assessments: Iterable[progress.Assessment]) -> Decimal | None:
+    """The mean percent complete, each target capped at 100 so one overshoot hides no laggard."""
+    percents = [min(a.percent, progress.HUNDRED) for a in assessments if a.percent is not None]
+    if not percents:
+        return None
+    return (sum(percents) / len(percents)).quantize(progress.CENT)
+
+
+@dataclass(frozen=True)
+class SectionSummary:
+    section: GoalSection
+    depth: int
+    counts: dict[str, int]
+    mean_percent: Decimal | None
+    target_count: int
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    plan: Plan
+    counts: dict[str, int]
+    mean_percent: Decimal | None
+    target_count: int
+    sections: list[SectionSummary]
+
+
+def section_tree(sections: Iterable[GoalSection]) -> list[tuple[GoalSection, int]]:
+    """Sections in document order, depth first, each with its depth (0 at the top)."""
+    children: dict[int | None, list[GoalSection]] = {}
+    for section in sections:
+        children.setdefault(section.parent_id, []).append(section)
+    for siblings in children.values():
+        siblings.sort(key=lambda s: (s.position, s.pk))
+    ordered: list[tuple[GoalSection, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for section in children.get(parent_id, []):
+            ordered.append((section, depth))
+            walk(section.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def plan_summary(plan: Plan, today: datetime.date) -> PlanSummary:
+    """Counts by status for a plan, and per section (a section counts its subsections' targets).
+
+    Two queries: the sections, and the columns the rule needs for each target.
+    """
+    tree = section_tree(plan.sections.all())
+    rows = list(Target.objects.filter(plan=plan).order_by().values(*FACT_FIELDS, "section_id"))
+    by_pk = assess_rows(rows, today)
+    parent_of = {section.pk: section.parent_id for section, _ in tree}
+    per_section: dict[int, list[progress.Assessment]] = {}
+    for row in rows:
+        section_id = row["section_id"]
+        while section_id is not None:  # count the target in every enclosing section
+            per_section.setdefault(section_id, []).append(by_pk[row["pk"]])
+            section_id = parent_of.get(section_id)
+    all_assessments = list(by_pk.values())
+    return PlanSummary(
+        plan=plan,
+        counts=status_counts(all_assessments),
+        mean_percent=mean_percent(all_assessments),
+        target_count=len(all_assessments),
+        sections=[
+            SectionSummary(
+                section=section,
+                depth=depth,
+                counts=status_counts(per_section.get(section.pk, [])),
+                mean_percent=mean_percent(per_section.get(section.pk, [])),
+                target_count=len(per_section.get(section.pk, [])),
+            )
+            for section, depth in tree
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class TownYear:
+    town: Town
+    plan: Plan | None
+    counts: dict[str, int]
+    mean_percent: Decimal | None
+    target_count: int
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """Targets of the same unit (and growth flag) across towns: e.g. land cleared in 亩."""
+
+    unit: str
+    is_growth: bool
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class RegionRollup:
+    region: Region
+    year: int
+    towns: list[TownYear]
+    counts: dict[str, int]
+    comparables: list[Comparable]
+
+
+def region_rollup(
+    region: Region, year: int, today: datetime.date, plans: QuerySet[Plan]
+) -> RegionRollup:
+    """Every town below a region for one year, side by side, and like targets compared.
+
+    `plans` is the caller's readable plans (see tracker.access) so a rollup never
+    counts a plan its reader may not see. Three queries whatever the size.
+    """
+    towns = list(Town.objects.filter(region__path__startswith=region.path).select_related("region"))
+    plan_by_town = {
+        plan.town_id: plan
+        for plan in plans.filter(year=year, town__in=[t.pk for t in towns]).select_related("town")
+    }
+    targets = list(
+        Target.objects.filter(plan__in=list(plan_by_town.values()))
+        .select_related("plan__town", "section", "latest_update", "lead_department")
+        .order_by("plan__town__name", "section_id", "position", "pk")
+    )
+    rows = assessed(targets, today)
+    by_town: dict[int, list[progress.Assessment]] = {}
+    groups: dict[tuple[str, bool], list[Row]] = {}
+    for row in rows:
+        by_town.setdefault(row.target.plan.town_id, []).append(row.assessment)
+        if row.target.kind == TargetKind.QUANTITATIVE:
+            groups.setdefault((row.target.unit, row.target.is_growth), []).append(row)
+    comparables = [
+        Comparable(unit=unit, is_growth=growth, rows=members)
+        for (unit, growth), members in sorted(
+            groups.items(), key=lambda item: (-len(item[1]), item[0])
+        )
+        if len({member.target.plan.town_id for member in members}) > 1
+    ]
+    return RegionRollup(
+        region=region,
+        year=year,
+        towns=[
+            TownYear(
+                town=town,
+                plan=plan_by_town.get(town.pk),
+                counts=status_counts(by_town.get(town.pk, [])),
+                mean_percent=mean_percent(by_town.get(town.pk, [])),
+                target_count=len(by_town.get(town.pk, [])),
+            )
+            for town in towns
+        ],
+        counts=status_counts(row.assessment for row in rows),
+        comparables=comparables,
+    )

@@ -1,0 +1,94 @@
+"""Who may read and write what: the one place the authorisation rules live.
+
+- Anyone, signed in or not, reads published plans (active or closed) and all
+  that is in them.
+- A member of a town (any role) also reads that town's drafts; a member of a
+  region reads everything in the towns below it.
+- A town's reporters record progress on its targets; its editors change its
+  plans, sections, targets and departments; its reviewers approve reports.
+- Superusers may do everything.
+
+The API, the admin and the report pages all ask `scope_for(user)`.
+"""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from tracker.choices import PUBLISHED_PLAN_STATUSES, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see and do, computed once per request."""
+
+    everything: bool = False
+    member_town_ids: frozenset[int] = frozenset()
+    region_paths: tuple[str, ...] = ()
+    town_roles: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def _town_q(self, town_field: str) -> Q:
+        """Towns this user belongs to, directly or through a region above them."""
+        parts = (
+            [Q(**{f"{town_field}_id__in": self.member_town_ids})] if self.member_town_ids else []
+        )
+        parts += [
+            Q(**{f"{town_field}__region__path__startswith": path}) for path in self.region_paths
+        ]
+        return reduce(or_, parts) if parts else Q(pk__in=[])
+
+    def readable(self, plan_field: str = "") -> Q:
+        """A filter on plans (or on rows reached through `plan_field`) this user may read."""
+        if self.everything:
+            return Q()
+        prefix = f"{plan_field}__" if plan_field else ""
+        published = Q(**{f"{prefix}status__in": PUBLISHED_PLAN_STATUSES})
+        return published | self._town_q(f"{prefix}town")
+
+    def towns_with(self, *roles: str) -> frozenset[int]:
+        return frozenset(town for town, held in self.town_roles.items() if held & set(roles))
+
+    def can(self, role: str, town_id: int) -> bool:
+        """Whether this user holds `role` (or is a superuser) in a town."""
+        return self.everything or role in self.town_roles.get(town_id, frozenset())
+
+    def can_report(self, town_id: int) -> bool:
+        return self.can(Role.REPORTER, town_id) or self.can(Role.EDITOR, town_id)
+
+    def can_edit(self, town_id: int) -> bool:
+        return self.can(Role.EDITOR, town_id)
+
+    def can_review(self, town_id: int) -> bool:
+        return self.can(Role.REVIEWER, town_id)
+
+
+ANONYMOUS = Scope()
+
+
+def scope_for(user) -> Scope:
+    """The scope of a user (one query for their memberships)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    if user.is_superuser:
+        return Scope(everything=True)
+    cached = getattr(user, "_tracker_scope", None)
+    if cached is not None:
+        return cached
+    town_roles: dict[int, set[str]] = {}
+    region_paths: list[str] = []
+    for town_id, region_path, role in user.memberships.values_list(
+        "town_id", "region__path", "role"
+    ):
+        if town_id is not None:
+            town_roles.setdefault(town_id, set()).add(role)
+        elif region_path:
+            region_paths.append(region_path)
+    scope = Scope(
+        member_town_ids=frozenset(town_roles),
+        region_paths=tuple(region_paths),
+        town_roles={town: frozenset(roles) for town, roles in town_roles.items()},
+    )
+    user._tracker_scope = scope
+    return scope

@@ -1,0 +1,222 @@
+"""One FilterSet per model, shared by the API (tracker/api) and the report pages."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tracker.choices import PlanStatus, RegionLevel, Status, TargetKind, TownKind
+from tracker.models import Department, GoalSection, Plan, ProgressUpdate, Region, Target, Town
+from tracker.selectors import target_ids_with_status
+
+
+def town_q(value: str, prefix: str) -> Q:
+    """Match a town given by id or by slug (clients know one or the other)."""
+    value = value.strip()
+    if value.isdigit():
+        return Q(**{f"{prefix}_id": int(value)})
+    return Q(**{f"{prefix}__slug": value})
+
+
+def region_subtree_q(value: str, prefix: str) -> Q:
+    """Everything at or below a region given by id or slug (one prefix match on its path)."""
+    value = value.strip()
+    lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+    path = Region.objects.filter(**lookup).values_list("path", flat=True).first()
+    if path is None:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}__path__startswith": path})
+
+
+def section_subtree_ids(section_id: int) -> list[int]:
+    """A section and every section below it (one query for the plan's sections)."""
+    plan_id = GoalSection.objects.filter(pk=section_id).values_list("plan_id", flat=True).first()
+    if plan_id is None:
+        return []
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in GoalSection.objects.filter(plan_id=plan_id).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = [], [section_id]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=RegionLevel.choices)
+    parent = django_filters.CharFilter(method="filter_parent", label=_("parent (id or slug)"))
+    q = django_filters.CharFilter(method="filter_q", label=_("search"))
+
+    class Meta:
+        model = Region
+        fields = ["level", "parent"]
+
+    def filter_parent(self, queryset, name, value):
+        return queryset.filter(
+            Q(parent_id=int(value)) if value.isdigit() else Q(parent__slug=value)
+        )
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(name_en__icontains=value) | Q(slug__icontains=value)
+        )
+
+
+class TownFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=TownKind.choices)
+    region = django_filters.CharFilter(
+        method="filter_region", label=_("region (id or slug), with everything below")
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("search"))
+
+    class Meta:
+        model = Town
+        fields = ["kind", "region"]
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_subtree_q(value, "region"))
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(name_en__icontains=value) | Q(slug__icontains=value)
+        )
+
+
+class DepartmentFilterSet(django_filters.FilterSet):
+    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("search"))
+
+    class Meta:
+        model = Department
+        fields = ["town"]
+
+    def filter_town(self, queryset, name, value):
+        return queryset.filter(town_q(value, "town"))
+
+
+class PlanFilterSet(django_filters.FilterSet):
+    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
+    region = django_filters.CharFilter(
+        method="filter_region", label=_("region (id or slug), with everything below")
+    )
+    year = django_filters.NumberFilter()
+    status = django_filters.ChoiceFilter(choices=PlanStatus.choices)
+    q = django_filters.CharFilter(method="filter_q", label=_("search"))
+    ordering = django_filters.OrderingFilter(fields=["year", "id", ("town__name", "town")])
+
+    class Meta:
+        model = Plan
+        fields = ["town", "region", "year", "status"]
+
+    def filter_town(self, queryset, name, value):
+        return queryset.filter(town_q(value, "town"))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_subtree_q(value, "town__region"))
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(theme__icontains=value))
+
+
+class SectionFilterSet(django_filters.FilterSet):
+    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
+    year = django_filters.NumberFilter(field_name="plan__year")
+    plan = django_filters.NumberFilter(field_name="plan_id")
+    parent = django_filters.NumberFilter(field_name="parent_id")
+    top_level = django_filters.BooleanFilter(
+        field_name="parent", lookup_expr="isnull", label=_("top level only")
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("search"))
+
+    class Meta:
+        model = GoalSection
+        fields = ["town", "year", "plan", "parent"]
+
+    def filter_town(self, queryset, name, value):
+        return queryset.filter(town_q(value, "plan__town"))
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value) | Q(grouping__icontains=value) | Q(summary__icontains=value)
+        )
+
+
+class TargetFilterSet(django_filters.FilterSet):
+    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
+    region = django_filters.CharFilter(
+        method="filter_region", label=_("region (id or slug), with everything below")
+    )
+    year = django_filters.NumberFilter(field_name="plan__year", label=_("year"))
+    plan = django_filters.NumberFilter(field_name="plan_id", label=_("plan"))
+    section = django_filters.NumberFilter(
+        method="filter_section", label=_("section, with its subsections")
+    )
+    kind = django_filters.ChoiceFilter(choices=TargetKind.choices, label=_("kind"))
+    unit = django_filters.CharFilter(field_name="unit", label=_("unit"))
+    department = django_filters.NumberFilter(
+        method="filter_department", label=_("department (lead or helping)")
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("search"))
+    # Last, so the rule runs over the rows the other filters left.
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, method="filter_status", label=_("status")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=[
+            ("id", "id"),
+            ("plan__year", "year"),
+            ("deadline", "deadline"),
+            ("title", "title"),
+            ("latest_update__as_of", "as_of"),
+            ("position", "position"),
+        ]
+    )
+
+    class Meta:
+        model = Target
+        fields: list[str] = []  # all declared above, in the order they apply
+
+    def filter_town(self, queryset, name, value):
+        return queryset.filter(town_q(value, "plan__town"))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_subtree_q(value, "plan__town__region"))
+
+    def filter_section(self, queryset, name, value):
+        return queryset.filter(section_id__in=section_subtree_ids(int(value)))
+
+    def filter_department(self, queryset, name, value):
+        return queryset.filter(
+            Q(lead_department_id=value) | Q(helping_departments__id=value)
+        ).distinct()
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(metric__icontains=value)
+            | Q(quote__icontains=value)
+            | Q(section__title__icontains=value)
+        )
+
+    def filter_status(self, queryset: QuerySet, name, value):
+        # Status depends on today's date, so it is computed by the rule in
+        # tracker/progress.py over the rows that the other filters left.
+        return queryset.filter(pk__in=target_ids_with_status(queryset, value, timezone.localdate()))
+
+
+class ProgressUpdateFilterSet(django_filters.FilterSet):
+    target = django_filters.NumberFilter(field_name="target_id")
+    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
+    year = django_filters.NumberFilter(field_name="target__plan__year")
+    plan = django_filters.NumberFilter(field_name="target__plan_id")
+    as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
+    as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte")
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["target", "town", "year", "plan"]
+
+    def filter_town(self, queryset, name, value):
+        return queryset.filter(town_q(value, "target__plan__town"))
