@@ -49,7 +49,9 @@ def progress_record(
     # Lock the target row: concurrent reports for one target queue here, so
     # the latest-update pointer is always the true latest.
     locked = (
-        Target.objects.select_for_update().select_related("plan", "latest_update").get(pk=target.pk)
+        Target.objects.select_for_update(of=("self",))
+        .select_related("plan", "latest_update")
+        .get(pk=target.pk)
     )
     if client_key:
         existing = ProgressUpdate.objects.filter(target=locked, client_key=client_key).first()
