@@ -39,6 +39,16 @@ class Scope:
         ]
         return reduce(or_, parts) if parts else Q(pk__in=[])
 
+    def towns(self, town_field: str | None = None) -> Q:
+        """A filter on the towns this user belongs to, for staff screens (None: on Town itself)."""
+        if self.everything:
+            return Q()
+        if town_field is None:
+            parts = [Q(pk__in=self.member_town_ids)] if self.member_town_ids else []
+            parts += [Q(region__path__startswith=path) for path in self.region_paths]
+            return reduce(or_, parts) if parts else Q(pk__in=[])
+        return self._town_q(town_field)
+
     def readable(self, plan_field: str = "") -> Q:
         """A filter on plans (or on rows reached through `plan_field`) this user may read."""
         if self.everything:

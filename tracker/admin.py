@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.access import scope_for
 from tracker.choices import Status
 from tracker.models import (
     Department,
@@ -38,6 +39,67 @@ STATUS_CSS = {
 }
 
 
+# How each model reaches its town: the admin shows staff only their towns' rows.
+TOWN_FIELD = {
+    Town: None,
+    Department: "town",
+    Plan: "town",
+    GoalSection: "plan__town",
+    Target: "plan__town",
+    ProgressUpdate: "target__plan__town",
+}
+
+
+def town_id_of(obj) -> int | None:
+    path = TOWN_FIELD.get(type(obj), "")
+    if path is None:
+        return obj.pk
+    for part in path.split("__"):
+        obj = getattr(obj, part, None)
+    return obj.pk if obj is not None else None
+
+
+class TownScopedAdmin(admin.ModelAdmin):
+    """Staff see their own towns' records, and change them only as the town's editors.
+
+    The same scoping applies to foreign-key choices and to autocomplete (which
+    reads the related model admin's get_queryset). Superusers see everything.
+    """
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(scope_for(request.user).towns(TOWN_FIELD[self.model]))
+
+    def scoped_choices(self, request, model):
+        if model not in TOWN_FIELD:
+            return None
+        return model._default_manager.filter(scope_for(request.user).towns(TOWN_FIELD[model]))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = self.scoped_choices(request, db_field.related_model)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = self.scoped_choices(request, db_field.related_model)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return scope_for(request.user).can_edit(town_id_of(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return scope_for(request.user).can_edit(town_id_of(obj))
+
+
 class VersionCheckedForm(forms.ModelForm):
     """Refuses to save over a change someone else made after this form was opened."""
 
@@ -61,12 +123,14 @@ class VersionCheckedForm(forms.ModelForm):
         return cleaned
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
+class VersionedAdmin(TownScopedAdmin, SimpleHistoryAdmin):
     """Stamps who changed a record and moves its version on with every save."""
 
     form = VersionCheckedForm
 
     def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # e.g. a reporter who only added progress on the target's page
         if change:
             obj.version += 1
             obj.updated_by = request.user
@@ -86,7 +150,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Town)
-class TownAdmin(SimpleHistoryAdmin):
+class TownAdmin(TownScopedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "name_en", "kind", "region", "slug"]
     list_select_related = ["region"]
     list_filter = ["kind", "region"]
@@ -96,7 +160,7 @@ class TownAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(TownScopedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "town", "email"]
     list_select_related = ["town"]
     list_filter = ["town"]
@@ -205,6 +269,10 @@ class NewProgressInline(admin.StackedInline):
     def get_queryset(self, request):
         return super().get_queryset(request).none()
 
+    def has_add_permission(self, request, obj=None):
+        allowed = super().has_add_permission(request, obj)
+        return allowed and obj is not None and scope_for(request.user).can_report(obj.plan.town_id)
+
 
 @admin.register(Target)
 class TargetAdmin(VersionedAdmin):
@@ -280,6 +348,24 @@ class TargetAdmin(VersionedAdmin):
     class Media:
         css = {"all": ["tracker/admin.css"]}
 
+    def has_change_permission(self, request, obj=None):
+        # Reporters open the target's page to add progress; what they may change
+        # on it is limited by get_readonly_fields.
+        allowed = admin.ModelAdmin.has_change_permission(self, request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return scope_for(request.user).can_report(obj.plan.town_id)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not scope_for(request.user).can_edit(obj.plan.town_id):
+            return [
+                name
+                for _, options in self.fieldsets
+                for name in options["fields"]
+                if name != "seen_version"
+            ]
+        return super().get_readonly_fields(request, obj)
+
     @admin.display(description=_("town"), ordering="plan__town__name")
     def town(self, obj: Target):
         return obj.plan.town
@@ -341,7 +427,7 @@ class TargetAdmin(VersionedAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(TownScopedAdmin):
     """Every update ever recorded. They are read here; they are added from a target's page."""
 
     list_display = ["target", "as_of", "value", "milestone_done", "reported_by", "reported_at"]
