@@ -7,7 +7,9 @@ from planning.settings import database_from_url
 
 
 def test_postgres_url_is_read_into_its_parts():
-    db = database_from_url("postgres://planner:s%40cret@db.example:5433/plan_tracker?sslmode=require")
+    db = database_from_url(
+        "postgres://planner:s%40cret@db.example:5433/plan_tracker?sslmode=require"
+    )
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["NAME"], db["USER"], db["PASSWORD"]) == ("plan_tracker", "planner", "s@cret")
     assert (db["HOST"], db["PORT"], db["OPTIONS"]) == ("db.example", "5433", {"sslmode": "require"})
