@@ -1,6 +1,11 @@
 """Reading DATABASE_URL into Django's DATABASES setting."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from planning.settings import database_from_url
@@ -23,3 +28,34 @@ def test_sqlite_url_takes_absolute_and_relative_paths():
 def test_unknown_scheme_names_the_variable():
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         database_from_url("mysql://root@localhost/plans")
+
+
+def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "x7$kq" + "Zr9!mW2pL" * 6,
+    "DJANGO_ALLOWED_HOSTS": "plans.example.gov.cn",
+}
+
+
+def test_deploy_check_passes_with_production_environment():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    env = {key: value for key, value in PRODUCTION.items() if key != "DJANGO_SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
