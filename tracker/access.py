@@ -73,6 +73,14 @@ class Scope:
     def can_review(self, town_id: int) -> bool:
         return self.can(Role.REVIEWER, town_id)
 
+    def reports_anywhere(self) -> bool:
+        """Whether this user may record progress in at least one town."""
+        return self.everything or bool(self.towns_with(Role.REPORTER, Role.EDITOR))
+
+    def edits_anywhere(self) -> bool:
+        """Whether this user may edit plans in at least one town."""
+        return self.everything or bool(self.towns_with(Role.EDITOR))
+
 
 ANONYMOUS = Scope()
 

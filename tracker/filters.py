@@ -1,6 +1,7 @@
 """One FilterSet per model, shared by the API (tracker/api) and the report pages."""
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,23 +10,58 @@ from tracker.choices import PlanStatus, RegionLevel, Status, TargetKind, TownKin
 from tracker.models import Department, GoalSection, Plan, ProgressUpdate, Region, Target, Town
 from tracker.selectors import target_ids_with_status
 
+# The largest id a BigAutoField holds; a bigger number matches nothing (and
+# would overflow the database driver rather than simply not match).
+MAX_ID = 2**63 - 1
+
+
+def as_id(value: str) -> int | None:
+    """A row id written in ASCII or full-width digits, or None if `value` is not one."""
+    value = value.strip()
+    if not value.isdecimal():
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else 0
+
 
 def town_q(value: str, prefix: str) -> Q:
     """Match a town given by id or by slug (clients know one or the other)."""
-    value = value.strip()
-    if value.isdigit():
-        return Q(**{f"{prefix}_id": int(value)})
-    return Q(**{f"{prefix}__slug": value})
+    pk = as_id(value)
+    if pk is not None:
+        return Q(**{f"{prefix}_id": pk})
+    return Q(**{f"{prefix}__slug": value.strip()})
 
 
 def region_subtree_q(value: str, prefix: str) -> Q:
     """Everything at or below a region given by id or slug (one prefix match on its path)."""
-    value = value.strip()
-    lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+    pk = as_id(value)
+    lookup = {"pk": pk} if pk is not None else {"slug": value.strip()}
     path = Region.objects.filter(**lookup).values_list("path", flat=True).first()
     if path is None:
         return Q(pk__in=[])
     return Q(**{f"{prefix}__path__startswith": path})
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number in range, so "1.5" or a 30-digit number is a form error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year: a whole number, so "2024.5" or "abc" is a form error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
 
 
 def section_subtree_ids(section_id: int) -> list[int]:
@@ -48,6 +84,7 @@ class RegionFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=RegionLevel.choices)
     parent = django_filters.CharFilter(method="filter_parent", label=_("parent (id or slug)"))
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
+    ordering = django_filters.OrderingFilter(fields=["path", "name", "id"])
 
     class Meta:
         model = Region
@@ -55,7 +92,7 @@ class RegionFilterSet(django_filters.FilterSet):
 
     def filter_parent(self, queryset, name, value):
         return queryset.filter(
-            Q(parent_id=int(value)) if value.isdigit() else Q(parent__slug=value)
+            Q(parent_id=as_id(value)) if as_id(value) is not None else Q(parent__slug=value)
         )
 
     def filter_q(self, queryset, name, value):
@@ -70,6 +107,7 @@ class TownFilterSet(django_filters.FilterSet):
         method="filter_region", label=_("region (id or slug), with everything below")
     )
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
+    ordering = django_filters.OrderingFilter(fields=["name", "slug", "id"])
 
     class Meta:
         model = Town
@@ -86,7 +124,11 @@ class TownFilterSet(django_filters.FilterSet):
 
 class DepartmentFilterSet(django_filters.FilterSet):
     town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
+    region = django_filters.CharFilter(
+        method="filter_region", label=_("region (id or slug), with everything below")
+    )
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("search"))
+    ordering = django_filters.OrderingFilter(fields=["name", "id"])
 
     class Meta:
         model = Department
@@ -95,13 +137,16 @@ class DepartmentFilterSet(django_filters.FilterSet):
     def filter_town(self, queryset, name, value):
         return queryset.filter(town_q(value, "town"))
 
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_subtree_q(value, "town__region"))
+
 
 class PlanFilterSet(django_filters.FilterSet):
     town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
     region = django_filters.CharFilter(
         method="filter_region", label=_("region (id or slug), with everything below")
     )
-    year = django_filters.NumberFilter()
+    year = YearFilter()
     status = django_filters.ChoiceFilter(choices=PlanStatus.choices)
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     ordering = django_filters.OrderingFilter(fields=["year", "id", ("town__name", "town")])
@@ -122,13 +167,17 @@ class PlanFilterSet(django_filters.FilterSet):
 
 class SectionFilterSet(django_filters.FilterSet):
     town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
-    year = django_filters.NumberFilter(field_name="plan__year")
-    plan = django_filters.NumberFilter(field_name="plan_id")
-    parent = django_filters.NumberFilter(field_name="parent_id")
+    region = django_filters.CharFilter(
+        method="filter_region", label=_("region (id or slug), with everything below")
+    )
+    year = YearFilter(field_name="plan__year")
+    plan = IdFilter(field_name="plan_id")
+    parent = IdFilter(field_name="parent_id")
     top_level = django_filters.BooleanFilter(
         field_name="parent", lookup_expr="isnull", label=_("top level only")
     )
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
+    ordering = django_filters.OrderingFilter(fields=["position", "id", ("plan__year", "year")])
 
     class Meta:
         model = GoalSection
@@ -136,6 +185,9 @@ class SectionFilterSet(django_filters.FilterSet):
 
     def filter_town(self, queryset, name, value):
         return queryset.filter(town_q(value, "plan__town"))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_subtree_q(value, "plan__town__region"))
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(
@@ -148,16 +200,12 @@ class TargetFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(
         method="filter_region", label=_("region (id or slug), with everything below")
     )
-    year = django_filters.NumberFilter(field_name="plan__year", label=_("year"))
-    plan = django_filters.NumberFilter(field_name="plan_id", label=_("plan"))
-    section = django_filters.NumberFilter(
-        method="filter_section", label=_("section, with its subsections")
-    )
+    year = YearFilter(field_name="plan__year", label=_("year"))
+    plan = IdFilter(field_name="plan_id", label=_("plan"))
+    section = IdFilter(method="filter_section", label=_("section, with its subsections"))
     kind = django_filters.ChoiceFilter(choices=TargetKind.choices, label=_("kind"))
     unit = django_filters.CharFilter(field_name="unit", label=_("unit"))
-    department = django_filters.NumberFilter(
-        method="filter_department", label=_("department (lead or helping)")
-    )
+    department = IdFilter(method="filter_department", label=_("department (lead or helping)"))
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     # Last, so the rule runs over the rows the other filters left.
     status = django_filters.ChoiceFilter(
@@ -207,12 +255,20 @@ class TargetFilterSet(django_filters.FilterSet):
 
 
 class ProgressUpdateFilterSet(django_filters.FilterSet):
-    target = django_filters.NumberFilter(field_name="target_id")
+    target = IdFilter(field_name="target_id")
     town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
-    year = django_filters.NumberFilter(field_name="target__plan__year")
-    plan = django_filters.NumberFilter(field_name="target__plan_id")
+    region = django_filters.CharFilter(
+        method="filter_region", label=_("region (id or slug), with everything below")
+    )
+    year = YearFilter(field_name="target__plan__year")
+    plan = IdFilter(field_name="target__plan_id")
+    section = IdFilter(method="filter_section", label=_("section, with its subsections"))
     as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
     as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte")
+    q = django_filters.CharFilter(field_name="note", lookup_expr="icontains", label=_("search"))
+    ordering = django_filters.OrderingFilter(
+        fields=[("as_of", "as_of"), ("reported_at", "reported_at"), ("id", "id")]
+    )
 
     class Meta:
         model = ProgressUpdate
@@ -220,3 +276,9 @@ class ProgressUpdateFilterSet(django_filters.FilterSet):
 
     def filter_town(self, queryset, name, value):
         return queryset.filter(town_q(value, "target__plan__town"))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_subtree_q(value, "target__plan__town__region"))
+
+    def filter_section(self, queryset, name, value):
+        return queryset.filter(target__section_id__in=section_subtree_ids(int(value)))
