@@ -48,11 +48,11 @@ def progress_record(
     """
     # Lock the target row: concurrent reports for one target queue here, so
     # the latest-update pointer is always the true latest.
-    locked = (
-        Target.objects.select_for_update(of=("self",))
-        .select_related("plan", "latest_update")
-        .get(pk=target.pk)
-    )
+    locked = Target.objects.select_for_update(of=("self",)).select_related("plan").get(pk=target.pk)
+    # Read the current latest in a statement of its own, after the lock: a row
+    # joined into the locking statement comes from that statement's snapshot,
+    # which misses an update committed by the writer we waited for.
+    current = ProgressUpdate.objects.filter(pk=locked.latest_update_id).first()
     if client_key:
         existing = ProgressUpdate.objects.filter(target=locked, client_key=client_key).first()
         if existing is not None:
@@ -72,7 +72,7 @@ def progress_record(
     )
     update.full_clean()
     update.save()
-    if _is_later(update, locked.latest_update):
+    if _is_later(update, current):
         Target.objects.filter(pk=locked.pk).update(latest_update=update)
         target.latest_update = update
     return update
@@ -115,6 +115,36 @@ def record_edit(
         getattr(locked, name).set(value)
     locked.refresh_from_db()
     return locked
+
+
+@transaction.atomic
+def record_create(
+    *,
+    model: type[models.Model],
+    fields: dict[str, Any],
+    user: AbstractBaseUser | None,
+) -> models.Model:
+    """Create a record from field values, validated as a whole and stamped with its author.
+
+    Many-to-many values are set after the row exists. Raises ValidationError
+    and saves nothing if the record breaks a rule.
+    """
+    instance = model()
+    m2m = {}
+    for name, value in fields.items():
+        field = model._meta.get_field(name)
+        if field.many_to_many:
+            m2m[name] = value
+        else:
+            setattr(instance, name, value)
+    if user is not None and user.is_authenticated:
+        instance.created_by = user
+        instance.updated_by = user
+    instance.full_clean()
+    instance.save()
+    for name, value in m2m.items():
+        getattr(instance, name).set(value)
+    return instance
 
 
 def validate_version_header(value: str | None) -> int | None:
