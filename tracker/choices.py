@@ -65,3 +65,25 @@ COMMON_UNITS = (
     "亩", "万亩", "个", "家", "所", "件", "名", "人", "%", "亿元", "万元",
     "万平方米", "平方米", "公里", "条", "栋", "项", "倍",
 )  # fmt: skip
+
+
+class ReportState(models.TextChoices):
+    """Where a department's periodic report stands; transitions in tracker/workflow.py."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class WarningLevel(models.TextChoices):
+    """督办 colours; the rule is in tracker/workflow.py (warning_for)."""
+
+    RED = "red", _("Red")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")

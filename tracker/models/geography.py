@@ -96,6 +96,11 @@ class Town(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="towns"
     )
+    review_required = models.BooleanField(
+        _("reports need review"),
+        default=True,
+        help_text=_("Off: a submitted progress report counts at once, without approval."),
+    )
 
     history = HistoricalRecords()
 
