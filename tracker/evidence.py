@@ -1,0 +1,100 @@
+"""Evidence files on progress reports: what is accepted, how it is stored, who may fetch it."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from tracker.models import EvidenceFile, ProgressReport
+from tracker.workflow import may_report, may_see
+
+# Accepted types by extension, each with the bytes such a file starts with:
+# the extension alone is the uploader's word, the first bytes are the file's.
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls/.ppt
+ZIP = b"PK\x03\x04"  # .docx/.xlsx/.pptx are zip containers
+SIGNATURES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "gif": ("image/gif", (b"GIF87a", b"GIF89a")),
+    "webp": ("image/webp", (b"RIFF",)),
+    "doc": ("application/msword", (OLE,)),
+    "xls": ("application/vnd.ms-excel", (OLE,)),
+    "ppt": ("application/vnd.ms-powerpoint", (OLE,)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,)),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,)),
+}
+
+
+def evidence_check(upload: UploadedFile) -> tuple[str, str]:
+    """The (content type, SHA-256) of an acceptable upload, or a ValidationError saying why not."""
+    limit = settings.TRACKER_EVIDENCE_MAX_BYTES
+    if upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}}
+        )
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in SIGNATURES:
+        raise ValidationError(
+            {
+                "file": _("Attach a PDF, an image or an office document (%(types)s).")
+                % {"types": ", ".join(SIGNATURES)}
+            }
+        )
+    content_type, magics = SIGNATURES[extension]
+    upload.seek(0)
+    head = upload.read(16)
+    if not any(head.startswith(magic) for magic in magics):
+        raise ValidationError(
+            {"file": _("The file's content is not a .%(ext)s file.") % {"ext": extension}}
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return content_type, digest.hexdigest()
+
+
+@transaction.atomic
+def evidence_attach(*, report: ProgressReport, upload: UploadedFile, user) -> EvidenceFile:
+    """Store an upload as evidence of a report that its author may still change."""
+    if not may_report(user, report.target):
+        raise PermissionDenied(_("You do not report for this target."))
+    content_type, digest = evidence_check(upload)
+    evidence = EvidenceFile(
+        report=report,
+        name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        digest=digest,
+        uploaded_by=user if user.is_authenticated else None,
+    )
+    evidence.file.save(upload.name, upload, save=False)
+    evidence.save()
+    return evidence
+
+
+def evidence_download(request, pk: int) -> FileResponse:
+    """Serve an evidence file to those who may see its report; others get a 404."""
+    evidence = get_object_or_404(EvidenceFile.objects.select_related("report__target__plan"), pk=pk)
+    report = evidence.report
+    published = report.update_id is not None and report.target.plan.is_published
+    if not (published or may_see(request.user, report)):
+        raise Http404
+    # Always a download, never rendered inline: an uploaded file is not our page.
+    return FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=True,
+        filename=evidence.name,
+    )
