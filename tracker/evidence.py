@@ -35,7 +35,7 @@ SIGNATURES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 
 def evidence_check(upload: UploadedFile) -> tuple[str, str]:
     """The (content type, SHA-256) of an acceptable upload, or a ValidationError saying why not."""
-    limit = settings.TRACKER_EVIDENCE_MAX_BYTES
+    limit = getattr(settings, "TRACKER_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
     if upload.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     if upload.size > limit:
