@@ -170,19 +170,81 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
 LOGIN_URL = "admin:login"
 
+def cache_from_url(url: str) -> dict:
+    """Read DJANGO_CACHE_URL: locmem:// (default), db://TABLE or redis://host:port/db.
+
+    The API's rate limits count in this cache. A local-memory cache is per
+    process: with several workers use a shared one (db:// needs
+    `manage.py createcachetable`; redis:// needs the redis package).
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if parts.scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": parts.netloc or "tracker_cache",
+        }
+    if parts.scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        f"DJANGO_CACHE_URL must start with locmem://, db:// or redis://, not {parts.scheme!r}"
+    )
+
+
+CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL") or "locmem://")}
+
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.TrackerAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Token first: an anonymous write is answered 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.ScopedAccess"],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "write": os.environ.get("TRACKER_API_WRITE_RATE", "120/minute"),
+        "token": os.environ.get("TRACKER_API_TOKEN_RATE", "10/minute"),
+    },
+    # How many reverse proxies set X-Forwarded-For; 0 trusts only the peer address,
+    # so a client cannot dodge the limits by sending its own header.
+    "NUM_PROXIES": int(os.environ.get("TRACKER_API_NUM_PROXIES") or 0),
+    "EXCEPTION_HANDLER": "tracker.api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "plan-tracker API",
-    "DESCRIPTION": "Town work plans, their targets, and progress against them.",
+    "DESCRIPTION": (
+        "Town work plans, their targets, and progress against them.\n\n"
+        "Authenticate with `Authorization: Token <key>` (issue one with "
+        "`python manage.py create_reporter USERNAME --town SLUG`) or a browser session. "
+        "Anyone reads published plans; a town's users also read its drafts; a region's users "
+        "read everything below it. Reporters submit progress for their town's targets; "
+        "editors edit its plans, sections and targets, sending `If-Match` with the version "
+        "they read."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No call to swagger.io's online validator: the docs page talks to this server only.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "RegionLevelEnum": "tracker.choices.RegionLevel",
+        "TownKindEnum": "tracker.choices.TownKind",
+        "PlanStatusEnum": "tracker.choices.PlanStatus",
+        "TargetKindEnum": "tracker.choices.TargetKind",
+        "ComparisonEnum": "tracker.choices.Comparison",
+        "TargetStatusEnum": "tracker.choices.Status",
+    },
 }
 
 # The share of the plan year that must have passed, relative to progress, for

@@ -73,6 +73,16 @@ class Scope:
     def can_review(self, town_id: int) -> bool:
         return self.can(Role.REVIEWER, town_id)
 
+    def belongs_to(self, town) -> bool:
+        """Whether this user is of `town`, directly or through a region above it.
+
+        For showing staff details (who reported) only to the town's own side;
+        `town.region` should be loaded with the town.
+        """
+        if self.everything or town.pk in self.member_town_ids:
+            return True
+        return any(town.region.path.startswith(path) for path in self.region_paths)
+
     def reports_anywhere(self) -> bool:
         """Whether this user may record progress in at least one town."""
         return self.everything or bool(self.towns_with(Role.REPORTER, Role.EDITOR))

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from tracker.selectors import Row
@@ -92,6 +93,8 @@ def xlsx_response(rows: Iterable[Row], filename: str) -> HttpResponse:
                 value = float(value)  # a spreadsheet cell has no decimal type
             elif isinstance(value, datetime.date):
                 value = value.isoformat()
+            elif isinstance(value, Promise):
+                value = str(value)  # a translated label (status); openpyxl refuses the proxy
             values.append("" if value is None else value)
         sheet.append(values)
     buffer = io.BytesIO()

@@ -5,6 +5,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from tracker.choices import PlanStatus, RegionLevel, Status, TargetKind, TownKind
 from tracker.models import Department, GoalSection, Plan, ProgressUpdate, Region, Target, Town
@@ -42,6 +44,7 @@ def region_subtree_q(value: str, prefix: str) -> Q:
     return Q(**{f"{prefix}__path__startswith": path})
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """A row id: a whole number in range, so "1.5" or a 30-digit number is a form error."""
 
@@ -53,6 +56,7 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class YearFilter(django_filters.NumberFilter):
     """A calendar year: a whole number, so "2024.5" or "abc" is a form error."""
 

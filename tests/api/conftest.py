@@ -1,0 +1,140 @@
+"""A small world for the API's tests: one district, two towns, and one user of each kind.
+
+Town A's plan is a draft (only its own users and the region above see it);
+town B's is published (everyone reads it).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests import factories
+from tracker.choices import PlanStatus, Role
+from tracker.models import (
+    Department,
+    GoalSection,
+    Membership,
+    Plan,
+    ProgressUpdate,
+    Region,
+    Target,
+    Town,
+)
+from tracker.services import progress_record
+
+PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
+
+# Who calls the API, in the order the permission matrix lists them.
+ACTORS = (
+    "anonymous",
+    "reporter_a",
+    "editor_a",
+    "region_viewer",
+    "reporter_b",
+    "editor_b",
+    "superuser",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # The throttles count in the cache, which outlives a test's database.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class World:
+    district: Region
+    town_a: Town
+    town_b: Town
+    department_a: Department
+    department_b: Department
+    plan_a: Plan
+    plan_b: Plan
+    section_a: GoalSection
+    section_b: GoalSection
+    target_a: Target
+    target_b: Target
+    update_a: ProgressUpdate
+    update_b: ProgressUpdate
+    users: dict
+
+    def client(self, actor: str) -> APIClient:
+        """An API client signed in as `actor` with a token (none for "anonymous")."""
+        client = APIClient()
+        if actor != "anonymous":
+            token, _ = Token.objects.get_or_create(user=self.users[actor])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+
+def member(town=None, region=None, role=Role.REPORTER, **user):
+    person = factories.UserFactory(**user)
+    Membership.objects.create(user=person, town=town, region=region, role=role)
+    return person
+
+
+@pytest.fixture
+def world(db) -> World:
+    district = factories.DistrictFactory(name="南海区", slug="nanhai")
+    town_a = factories.TownFactory(name="西樵镇", slug="xiqiao", region=district)
+    town_b = factories.TownFactory(name="桂城街道", slug="guicheng", region=district)
+    department_a = factories.DepartmentFactory(town=town_a, name="经济发展办公室")
+    department_b = factories.DepartmentFactory(town=town_b, name="经济促进局")
+    plan_a = factories.PlanFactory(town=town_a, year=2024, status=PlanStatus.DRAFT)
+    plan_b = factories.PlanFactory(town=town_b, year=2024, status=PlanStatus.ACTIVE)
+    section_a = factories.SectionFactory(plan=plan_a, title="聚焦产业")
+    section_b = factories.SectionFactory(plan=plan_b, title="聚焦城市")
+    target_a = factories.TargetFactory(
+        section=section_a, title="村级工业园攻坚拆除", lead_department=department_a
+    )
+    target_b = factories.TargetFactory(section=section_b, title="村级工业园改造提升")
+    update_a = progress_record(
+        target=target_a, as_of=datetime.date(2024, 6, 30), value=Decimal("1641.72")
+    )
+    update_b = progress_record(
+        target=target_b, as_of=datetime.date(2024, 6, 30), value=Decimal("800")
+    )
+    users = {
+        "reporter_a": member(town=town_a, role=Role.REPORTER, username="reporter_a"),
+        "editor_a": member(town=town_a, role=Role.EDITOR, username="editor_a"),
+        "region_viewer": member(
+            region=district.parent, role=Role.VIEWER, username="region_viewer"
+        ),
+        "reporter_b": member(town=town_b, role=Role.REPORTER, username="reporter_b"),
+        "editor_b": member(town=town_b, role=Role.EDITOR, username="editor_b"),
+        "superuser": factories.UserFactory(username="root", is_superuser=True, is_staff=True),
+    }
+    return World(
+        district=district,
+        town_a=town_a,
+        town_b=town_b,
+        department_a=department_a,
+        department_b=department_b,
+        plan_a=plan_a,
+        plan_b=plan_b,
+        section_a=section_a,
+        section_b=section_b,
+        target_a=target_a,
+        target_b=target_b,
+        update_a=update_a,
+        update_b=update_b,
+        users=users,
+    )
+
+
+@pytest.fixture
+def as_editor_a(world) -> APIClient:
+    return world.client("editor_a")
+
+
+@pytest.fixture
+def as_reporter_a(world) -> APIClient:
+    return world.client("reporter_a")

@@ -1,0 +1,207 @@
+"""Who may call each endpoint with each method: the whole matrix, checked against the URLconf.
+
+Every route under /api/ must be in ROUTES (a new endpoint without a decided
+row fails `test_every_api_route_is_in_the_matrix`), and every route is called
+with every method by every kind of user. A method a route does not list must
+be a 405 for everyone, so a method added to an endpoint fails here too until
+its row says who may use it.
+
+The object of a detail route is town A's: its plan is a *draft*, which town B's
+users and anonymous users may not see (404), while the region above both
+towns sees everything (but writes nothing).
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import URLPattern, URLResolver
+
+from tests.api.conftest import ACTORS, PASSWORD, World
+from tracker.api import urls as api_urls
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# One status per actor, in the order of ACTORS:
+#        anonymous reporter_a editor_a region_viewer reporter_b editor_b superuser
+EVERYONE = "200 200 200 200 200 200 200"
+TOWN_A_READERS = "404 200 200 200 404 404 200"  # a draft: its town and the region above
+TOWN_A_EDITORS = "401 403 200 403 403 404 200"  # reporter_b edits nowhere: 403 before lookup
+CREATE_IN_TOWN_A = "401 403 201 403 403 400 201"  # editor_b's foreign key into A: 400
+REPORT_IN_TOWN_A = "401 201 201 403 400 400 201"  # town B's target of choice is not A's
+NOT_ALLOWED = "405 405 405 405 405 405 405"
+
+
+@dataclass(frozen=True)
+class Route:
+    url: Callable[[World], str]
+    expect: dict[str, str]
+    bodies: dict[str, Callable[[World], object]] = field(default_factory=dict)
+
+
+def new_plan(w: World) -> dict:
+    return {"town": w.town_a.pk, "year": 2025, "title": "西樵镇2025年工作计划"}
+
+
+def new_section(w: World) -> dict:
+    return {"plan": w.plan_a.pk, "position": 99, "label": "二、", "title": "聚焦民生"}
+
+
+def new_target(w: World) -> dict:
+    return {"section": w.section_a.pk, "position": 99, "title": "确保年内开园", "kind": "milestone"}
+
+
+def new_update(w: World) -> dict:
+    return {"target": w.target_a.pk, "as_of": "2024-09-30", "value": "2100"}
+
+
+ROUTES: dict[str, Route] = {
+    "api-root": Route(lambda w: "/api/", {"GET": EVERYONE}),
+    "schema": Route(lambda w: "/api/schema/", {"GET": EVERYONE}),
+    "docs": Route(lambda w: "/api/docs/", {"GET": EVERYONE}),
+    "token": Route(
+        lambda w: "/api/token/",
+        {"POST": EVERYONE},
+        {"POST": lambda w: {"username": "reporter_a", "password": PASSWORD}},
+    ),
+    "region-list": Route(lambda w: "/api/regions/", {"GET": EVERYONE}),
+    "region-detail": Route(lambda w: f"/api/regions/{w.district.slug}/", {"GET": EVERYONE}),
+    "region-rollup": Route(
+        lambda w: f"/api/regions/{w.district.slug}/rollup/?year=2024", {"GET": EVERYONE}
+    ),
+    "town-list": Route(lambda w: "/api/towns/", {"GET": EVERYONE}),
+    "town-detail": Route(lambda w: f"/api/towns/{w.town_a.slug}/", {"GET": EVERYONE}),
+    "department-list": Route(lambda w: "/api/departments/", {"GET": EVERYONE}),
+    "department-detail": Route(
+        lambda w: f"/api/departments/{w.department_a.pk}/", {"GET": EVERYONE}
+    ),
+    "plan-list": Route(
+        lambda w: "/api/plans/", {"GET": EVERYONE, "POST": CREATE_IN_TOWN_A}, {"POST": new_plan}
+    ),
+    "plan-detail": Route(
+        lambda w: f"/api/plans/{w.plan_a.pk}/",
+        {"GET": TOWN_A_READERS, "PUT": TOWN_A_EDITORS, "PATCH": TOWN_A_EDITORS},
+        {
+            "PUT": lambda w: {"year": 2024, "title": "西樵镇2024年工作要点", "status": "active"},
+            "PATCH": lambda w: {"title": "西樵镇2024年工作要点"},
+        },
+    ),
+    "plan-summary": Route(lambda w: f"/api/plans/{w.plan_a.pk}/summary/", {"GET": TOWN_A_READERS}),
+    "section-list": Route(
+        lambda w: "/api/sections/",
+        {"GET": EVERYONE, "POST": CREATE_IN_TOWN_A},
+        {"POST": new_section},
+    ),
+    "section-detail": Route(
+        lambda w: f"/api/sections/{w.section_a.pk}/",
+        {"GET": TOWN_A_READERS, "PUT": TOWN_A_EDITORS, "PATCH": TOWN_A_EDITORS},
+        {
+            "PUT": lambda w: {"position": 1, "label": "一、", "title": "聚焦产业发展"},
+            "PATCH": lambda w: {"title": "聚焦产业发展"},
+        },
+    ),
+    "target-list": Route(
+        lambda w: "/api/targets/",
+        {"GET": EVERYONE, "POST": CREATE_IN_TOWN_A},
+        {"POST": new_target},
+    ),
+    "target-detail": Route(
+        lambda w: f"/api/targets/{w.target_a.pk}/",
+        {"GET": TOWN_A_READERS, "PUT": TOWN_A_EDITORS, "PATCH": TOWN_A_EDITORS},
+        {
+            "PUT": lambda w: {
+                "section": w.section_a.pk,
+                "position": w.target_a.position,
+                "title": "村级工业园攻坚拆除",
+                "kind": "quantitative",
+                "comparison": "ge",
+                "value": "3000",
+                "unit": "亩",
+            },
+            "PATCH": lambda w: {"value": "3000"},
+        },
+    ),
+    "target-history": Route(
+        lambda w: f"/api/targets/{w.target_a.pk}/history/", {"GET": TOWN_A_READERS}
+    ),
+    "target-export-csv": Route(lambda w: "/api/targets/export.csv", {"GET": EVERYONE}),
+    "target-export-xlsx": Route(lambda w: "/api/targets/export.xlsx", {"GET": EVERYONE}),
+    "progressupdate-list": Route(
+        lambda w: "/api/progress-updates/",
+        {"GET": EVERYONE, "POST": REPORT_IN_TOWN_A},
+        {"POST": new_update},
+    ),
+    "progressupdate-detail": Route(
+        lambda w: f"/api/progress-updates/{w.update_a.pk}/", {"GET": TOWN_A_READERS}
+    ),
+    "progressupdate-bulk": Route(
+        lambda w: "/api/progress-updates/bulk/",
+        {"POST": REPORT_IN_TOWN_A},
+        {"POST": lambda w: [new_update(w)]},
+    ),
+}
+
+CASES = [(route, method) for route in ROUTES for method in METHODS]
+
+
+def api_route_names() -> tuple[set[str], list[str]]:
+    """The names of every URL pattern under /api/, and the patterns that have none."""
+    names, unnamed = set(), []
+
+    def walk(patterns) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                if pattern.name:
+                    names.add(pattern.name)
+                else:
+                    unnamed.append(str(pattern.pattern))
+
+    walk(api_urls.urlpatterns)
+    return names, unnamed
+
+
+def test_every_api_route_is_in_the_matrix():
+    names, unnamed = api_route_names()
+    assert not unnamed, "every API URL needs a name to be listed in the matrix"
+    assert names - set(ROUTES) == set(), "new endpoints: add their rows to ROUTES"
+    assert set(ROUTES) - names == set(), "ROUTES lists endpoints that no longer exist"
+
+
+def test_the_matrix_size_is_what_the_report_says():
+    assert len(CASES) * len(ACTORS) == len(ROUTES) * 5 * 7
+
+
+class _Undo(Exception):
+    """Roll back one actor's call, so the next actor meets the same world."""
+
+
+def call(world: World, route: Route, method: str, actor: str) -> int:
+    client = world.client(actor)
+    body = route.bodies.get(method, lambda w: {})(world)
+    try:
+        with transaction.atomic():
+            response = client.generic(
+                method,
+                route.url(world),
+                data=json.dumps(body) if method != "GET" else "",
+                content_type="application/json",
+                HTTP_IF_MATCH='"1"',
+            )
+            raise _Undo(response.status_code)
+    except _Undo as undo:
+        return undo.args[0]
+
+
+@pytest.mark.parametrize(("route", "method"), CASES, ids=[f"{r}-{m}" for r, m in CASES])
+def test_permission_matrix(world, route, method):
+    expected = ROUTES[route].expect.get(method, NOT_ALLOWED)
+    actual = {}
+    for actor in ACTORS:
+        cache.clear()  # rate limits are not what this test is about
+        actual[actor] = call(world, ROUTES[route], method, actor)
+    assert actual == dict(zip(ACTORS, map(int, expected.split()), strict=True))

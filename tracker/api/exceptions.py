@@ -1,0 +1,92 @@
+"""Turning every failure a client can cause into a 4xx with a readable body, in one place.
+
+- A model's ValidationError (from `full_clean()` in tracker.services) → 400
+  with the same field errors, `__all__` renamed `non_field_errors`.
+- A database constraint the validation did not catch (two requests racing)
+  → 400, with the constraint's own message when it can be named.
+- A stale edit (VersionConflict) → 412 with the current version.
+"""
+
+from django.apps import apps
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from tracker.services import VersionConflict
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _(
+        "The record changed since you read it. Read it again, then reapply your change."
+    )
+    default_code = "precondition_failed"
+
+    def __init__(self, current_version: int):
+        super().__init__()
+        self.detail = {"detail": self.detail, "current_version": current_version}
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _(
+        'Send an If-Match header with the version you read (its ETag), e.g. If-Match: "3".'
+    )
+    default_code = "precondition_required"
+
+
+class IdempotencyKeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = _("This key was already used for a different update of this target.")
+    default_code = "idempotency_key_reused"
+
+    def __init__(self):
+        super().__init__()
+        self.detail = {"client_key": [self.detail]}
+
+
+def model_errors(error: DjangoValidationError) -> dict:
+    """A model ValidationError as serializer-style field errors."""
+    errors = as_serializer_error(error)
+    if NON_FIELD_ERRORS in errors:
+        errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+    return errors
+
+
+def constraint_message(error: Exception) -> str:
+    """The violation message of the tracker constraint an IntegrityError names, if any.
+
+    PostgreSQL names the constraint; SQLite does for CHECK but not for UNIQUE.
+    """
+    text = str(error)
+    named = [
+        constraint
+        for model in apps.get_app_config("tracker").get_models()
+        for constraint in model._meta.constraints
+        if constraint.name in text
+    ]
+    if named:
+        return str(max(named, key=lambda c: len(c.name)).get_violation_error_message())
+    return str(_("The change conflicts with data already recorded; nothing was saved."))
+
+
+def exception_handler(exc, context):
+    """DRF's handler, after translating the exceptions of the layers below the API."""
+    if isinstance(exc, VersionConflict):
+        exc = PreconditionFailed(exc.current_version)
+    elif isinstance(exc, DjangoValidationError):
+        exc = ValidationError(model_errors(exc))
+    elif isinstance(exc, IntegrityError):
+        exc = ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [constraint_message(exc)]})
+    elif isinstance(exc, DataError):
+        exc = ValidationError(
+            {api_settings.NON_FIELD_ERRORS_KEY: [_("A value is out of range for its field.")]}
+        )
+    # DRF's handler also marks the request's transaction for rollback.
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,28 @@
+"""Media types of the downloads, so that a client asking for them by Accept is not refused.
+
+The export views build their own responses (tracker.exports); these renderers
+only take part in content negotiation and document the media types. Errors
+are always JSON (TargetViewSet.handle_exception).
+"""
+
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+from tracker.exports import XLSX_TYPE
+
+
+class _DownloadRenderer(BaseRenderer):
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Not reached for downloads, which are responses already; JSON for anything else.
+        return JSONRenderer().render(data, renderer_context=renderer_context)
+
+
+class CSVRenderer(_DownloadRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+
+class XLSXRenderer(_DownloadRenderer):
+    media_type = XLSX_TYPE
+    format = "xlsx"
+    charset = None

@@ -1,0 +1,530 @@
+"""What the API reads and writes: one serializer per resource, plus the report shapes.
+
+Foreign keys a client may write are limited to rows that client may read
+(anything else "does not exist"), then checked against the client's rights
+in the row's town (anything else is a field error naming the field). Owners,
+reporters, timestamps, versions and everything computed are read-only.
+"""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tracker.access import Scope, scope_for
+from tracker.api.permissions import EDIT, REPORT, may_write
+from tracker.choices import Status
+from tracker.filters import MAX_ID
+from tracker.models import (
+    Department,
+    GoalSection,
+    Plan,
+    ProgressUpdate,
+    Region,
+    SourceDocument,
+    Target,
+    Town,
+)
+
+QUANTITY = {"max_digits": 20, "decimal_places": 4}
+
+
+def id_field(**kwargs) -> serializers.PrimaryKeyRelatedField:
+    """A foreign key given by id: a whole number (not 1.5, not true), in range.
+
+    Its queryset is set per request in `get_fields()` to what the client may read.
+    """
+    kwargs.setdefault("queryset", None if kwargs.get("read_only") else Plan.objects.none())
+    return serializers.PrimaryKeyRelatedField(
+        pk_field=serializers.IntegerField(min_value=1, max_value=MAX_ID), **kwargs
+    )
+
+
+class ScopedSerializerMixin:
+    """Access to the requesting user's Scope and to "today" for the status rule."""
+
+    @property
+    def scope(self) -> Scope:
+        request = self.context.get("request")
+        return scope_for(request.user if request else None)
+
+    @property
+    def user(self):
+        request = self.context.get("request")
+        return request.user if request else None
+
+    @property
+    def today(self) -> datetime.date:
+        return self.context.get("today") or timezone.localdate()
+
+    def check_town(self, town_id: int, needed: str, message) -> None:
+        if not may_write(self.user, needed, town_id):
+            raise serializers.ValidationError(message)
+
+
+# --- small read-only shapes used inside the resources ---------------------------------
+
+
+class TownRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Town
+        fields = ["id", "slug", "name"]
+        read_only_fields = fields
+
+
+class SourceDocumentRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SourceDocument
+        fields = ["id", "title", "publisher", "published_on", "url"]
+        read_only_fields = fields
+
+
+class SectionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    title = serializers.CharField()
+
+
+class DepartmentRoleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=[("lead", _("lead")), ("helping", _("helping"))])
+
+
+class ProvenanceSerializer(serializers.Serializer):
+    document = SourceDocumentRefSerializer(allow_null=True)
+    quote = serializers.CharField()
+
+
+class StatusCountsSerializer(serializers.Serializer):
+    """How many targets have each status (every status present, zeros included)."""
+
+    achieved = serializers.IntegerField()
+    on_track = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+    behind = serializers.IntegerField()
+    not_started = serializers.IntegerField()
+    no_data = serializers.IntegerField()
+
+
+# --- geography ----------------------------------------------------------------------
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "slug", "name", "name_en", "level", "parent", "path"]
+        read_only_fields = fields
+
+
+class TownSerializer(serializers.ModelSerializer):
+    region_slug = serializers.CharField(source="region.slug", read_only=True)
+
+    class Meta:
+        model = Town
+        fields = ["id", "slug", "name", "name_en", "kind", "region", "region_slug"]
+        read_only_fields = fields
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "town", "name", "name_en", "email"]
+        read_only_fields = fields
+
+
+# --- plans, sections, targets (editors write) -------------------------------------------
+
+
+class PlanSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    town = id_field(help_text=_("The town (id); set when the plan is created, fixed after."))
+    town_slug = serializers.CharField(source="town.slug", read_only=True)
+    town_name = serializers.CharField(source="town.name", read_only=True)
+    documents = SourceDocumentRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id", "town", "town_slug", "town_name", "year", "title", "theme", "theme_quote",
+            "status", "documents", "version", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["version", "created_at", "updated_at"]
+        validators = []  # the model's constraints are checked by full_clean() in services
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if isinstance(self.instance, Plan):
+            fields["town"] = id_field(read_only=True)
+        else:
+            fields["town"].queryset = Town.objects.all()
+        return fields
+
+    def validate_town(self, town: Town) -> Town:
+        self.check_town(town.pk, EDIT, _("You may not create plans for this town."))
+        return town
+
+
+class SectionSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    plan = id_field(help_text=_("The plan (id); set when the section is created, fixed after."))
+    parent = id_field(allow_null=True, required=False)
+    source_document = id_field(allow_null=True, required=False)
+    town = TownRefSerializer(source="plan.town", read_only=True)
+    year = serializers.IntegerField(source="plan.year", read_only=True)
+
+    class Meta:
+        model = GoalSection
+        fields = [
+            "id", "plan", "town", "year", "parent", "position", "label", "title", "grouping",
+            "summary", "source_document", "quote", "version", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["version", "created_at", "updated_at"]
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        scope = self.scope
+        if isinstance(self.instance, GoalSection):
+            fields["plan"] = id_field(read_only=True)
+        else:
+            fields["plan"].queryset = Plan.objects.filter(scope.readable())
+        fields["parent"].queryset = GoalSection.objects.filter(
+            scope.readable("plan")
+        ).select_related("plan")
+        fields["source_document"].queryset = readable_documents(scope)
+        return fields
+
+    def validate_plan(self, plan: Plan) -> Plan:
+        self.check_town(plan.town_id, EDIT, _("You may not edit this town's plans."))
+        return plan
+
+    def validate_parent(self, parent: GoalSection | None) -> GoalSection | None:
+        if parent is not None:
+            self.check_town(parent.plan.town_id, EDIT, _("The section belongs to another town."))
+        return parent
+
+    def validate(self, attrs: dict) -> dict:
+        plan = attrs.get("plan") or getattr(self.instance, "plan", None)
+        check_document_of_plan(attrs, plan)
+        return attrs
+
+
+class TargetSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    """A target with where it sits, its progress and status today, and where it came from."""
+
+    section = id_field(help_text=_("The section (id); the target belongs to its plan."))
+    lead_department = id_field(allow_null=True, required=False)
+    helping_departments = id_field(many=True, required=False)
+    source_document = id_field(allow_null=True, required=False, write_only=True)
+    town = TownRefSerializer(source="plan.town", read_only=True)
+    year = serializers.IntegerField(source="plan.year", read_only=True)
+    plan = serializers.IntegerField(source="plan_id", read_only=True)
+    section_path = serializers.SerializerMethodField(
+        help_text=_("The sections from the top of the plan down to this target's own.")
+    )
+    departments = serializers.SerializerMethodField()
+    due_on = serializers.DateField(read_only=True, help_text=_("The deadline, or year end."))
+    current_value = serializers.DecimalField(
+        source="latest_update.value", read_only=True, allow_null=True, **QUANTITY
+    )
+    milestone_done = serializers.BooleanField(
+        source="latest_update.milestone_done", read_only=True, allow_null=True
+    )
+    as_of = serializers.DateField(
+        source="latest_update.as_of",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The date the latest progress update is as of."),
+    )
+    percent_complete = serializers.DecimalField(
+        source="assessment.percent",
+        read_only=True,
+        allow_null=True,
+        max_digits=None,
+        decimal_places=2,
+    )
+    status = serializers.ChoiceField(
+        source="assessment.status", choices=Status.choices, read_only=True
+    )
+    provenance = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Target
+        fields = [
+            "id", "town", "year", "plan", "section", "section_path", "position", "title",
+            "metric", "kind", "comparison", "value", "value_max", "unit", "is_growth",
+            "is_stretch", "baseline", "deadline", "due_on", "lead_department",
+            "helping_departments", "departments", "current_value", "milestone_done", "as_of",
+            "percent_complete", "status", "source_document", "quote", "provenance", "version",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["version", "created_at", "updated_at"]
+        extra_kwargs = {"quote": {"write_only": True}}
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        scope = self.scope
+        fields["section"].queryset = GoalSection.objects.filter(
+            scope.readable("plan")
+        ).select_related("plan")
+        fields["lead_department"].queryset = Department.objects.all()
+        fields["helping_departments"].child_relation.queryset = Department.objects.all()
+        fields["source_document"].queryset = readable_documents(scope)
+        return fields
+
+    def to_representation(self, instance: Target) -> dict:
+        # The rule of tracker/progress.py, once per target, on rows loaded with
+        # Target.objects.with_context() so that it costs no query.
+        instance.assessment = instance.assess(self.today)
+        return super().to_representation(instance)
+
+    def validate_section(self, section: GoalSection) -> GoalSection:
+        self.check_town(section.plan.town_id, EDIT, _("You may not edit this town's targets."))
+        return section
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is None:
+            attrs["plan"] = attrs["section"].plan
+        plan = attrs.get("plan") or self.instance.plan
+        helping = attrs.get("helping_departments") or []
+        if any(department.town_id != plan.town_id for department in helping):
+            raise serializers.ValidationError(
+                {"helping_departments": _("A helping department belongs to another town.")}
+            )
+        check_document_of_plan(attrs, plan)
+        return attrs
+
+    @extend_schema_field(SectionRefSerializer(many=True))
+    def get_section_path(self, target: Target) -> list[dict]:
+        return section_paths(target.plan, self.context).get(target.section_id, [])
+
+    @extend_schema_field(DepartmentRoleSerializer(many=True))
+    def get_departments(self, target: Target) -> list[dict]:
+        lead = target.lead_department
+        found = [{"id": lead.pk, "name": lead.name, "role": "lead"}] if lead else []
+        found += [
+            {"id": department.pk, "name": department.name, "role": "helping"}
+            for department in target.helping_departments.all()
+        ]
+        return found
+
+    @extend_schema_field(ProvenanceSerializer)
+    def get_provenance(self, target: Target) -> dict:
+        document = target.source_document
+        return {
+            "document": SourceDocumentRefSerializer(document).data if document else None,
+            "quote": target.quote,
+        }
+
+
+def readable_documents(scope: Scope):
+    """Source documents of plans the user may read."""
+    return SourceDocument.objects.filter(
+        pk__in=Plan.objects.filter(scope.readable()).values("documents")
+    )
+
+
+def check_document_of_plan(attrs: dict, plan: Plan | None) -> None:
+    """Provenance must point at one of the plan's own source documents."""
+    document = attrs.get("source_document")
+    if document is not None and plan is not None:
+        if not plan.documents.filter(pk=document.pk).exists():
+            raise serializers.ValidationError(
+                {"source_document": _("This is not one of the plan's source documents.")}
+            )
+
+
+def section_paths(plan: Plan, context: dict) -> dict[int, list[dict]]:
+    """Each section of a plan with the path from the top down to it, worked out once per plan.
+
+    Reads `plan.sections.all()`, which the target list prefetches in one query.
+    """
+    cache = context.setdefault("section_paths", {})
+    if plan.pk not in cache:
+        sections = {section.pk: section for section in plan.sections.all()}
+        paths: dict[int, list[dict]] = {}
+
+        def path_of(pk: int) -> list[dict]:
+            if pk not in paths:
+                section = sections[pk]
+                above = path_of(section.parent_id) if section.parent_id in sections else []
+                paths[pk] = [
+                    *above,
+                    {"id": section.pk, "label": section.label, "title": section.title},
+                ]
+            return paths[pk]
+
+        for pk in sections:
+            path_of(pk)
+        cache[plan.pk] = paths
+    return cache[plan.pk]
+
+
+# --- progress (reporters write) ----------------------------------------------------------
+
+
+class ProgressUpdateSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    """One report of a target's progress. Append-only: a mistake is put right by a correction."""
+
+    target = id_field()
+    corrects = id_field(
+        allow_null=True,
+        required=False,
+        help_text=_("The earlier update (of the same target) this one corrects."),
+    )
+    source_document = id_field(allow_null=True, required=False)
+    town = TownRefSerializer(source="target.plan.town", read_only=True)
+    reported_by = serializers.SerializerMethodField(
+        help_text=_("Who reported it; shown only to the town's own users and its region's.")
+    )
+    client_key = serializers.CharField(
+        max_length=90,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=_(
+            "A key of the client's choosing: a retry with the same key records nothing new "
+            "and returns the first result. The Idempotency-Key header does the same."
+        ),
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id", "target", "town", "as_of", "value", "milestone_done", "note", "evidence_url",
+            "corrects", "source_document", "quote", "client_key", "reported_by", "reported_at",
+        ]  # fmt: skip
+        read_only_fields = ["reported_at"]
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        scope = self.scope
+        fields["target"].queryset = Target.objects.filter(scope.readable("plan")).select_related(
+            "plan"
+        )
+        fields["corrects"].queryset = ProgressUpdate.objects.filter(scope.readable("target__plan"))
+        fields["source_document"].queryset = readable_documents(scope)
+        return fields
+
+    def validate_target(self, target: Target) -> Target:
+        self.check_town(
+            target.plan.town_id, REPORT, _("You may not report progress on this town's targets.")
+        )
+        return target
+
+    def validate(self, attrs: dict) -> dict:
+        check_document_of_plan(attrs, attrs["target"].plan)
+        return attrs
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reported_by(self, update: ProgressUpdate) -> str | None:
+        if update.reported_by is None or not self.scope.belongs_to(update.target.plan.town):
+            return None
+        return update.reported_by.get_username()
+
+
+# --- reports --------------------------------------------------------------------------
+
+
+class PlanRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Plan
+        fields = ["id", "year", "title", "status"]
+        read_only_fields = fields
+
+
+class SectionSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="section.pk")
+    parent = serializers.IntegerField(source="section.parent_id", allow_null=True)
+    label = serializers.CharField(source="section.label")
+    title = serializers.CharField(source="section.title")
+    depth = serializers.IntegerField(help_text=_("0 at the top of the plan."))
+    target_count = serializers.IntegerField(help_text=_("Targets in it and its subsections."))
+    mean_percent = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
+    counts = StatusCountsSerializer()
+
+
+class PlanSummarySerializer(serializers.Serializer):
+    plan = PlanRefSerializer()
+    town = TownRefSerializer(source="plan.town")
+    target_count = serializers.IntegerField()
+    mean_percent = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_("Mean percent complete, each target counted at most 100."),
+    )
+    counts = StatusCountsSerializer()
+    sections = SectionSummarySerializer(many=True)
+
+
+class TownYearSerializer(serializers.Serializer):
+    town = TownRefSerializer()
+    plan = PlanRefSerializer(allow_null=True)
+    target_count = serializers.IntegerField()
+    mean_percent = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
+    counts = StatusCountsSerializer()
+
+
+class ComparedTargetSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="target.pk")
+    town = TownRefSerializer(source="target.plan.town")
+    title = serializers.CharField(source="target.title")
+    metric = serializers.CharField(source="target.metric")
+    comparison = serializers.CharField(source="target.comparison")
+    value = serializers.DecimalField(source="target.value", allow_null=True, **QUANTITY)
+    value_max = serializers.DecimalField(source="target.value_max", allow_null=True, **QUANTITY)
+    current_value = serializers.DecimalField(
+        source="target.current_value", allow_null=True, **QUANTITY
+    )
+    percent_complete = serializers.DecimalField(
+        source="assessment.percent", max_digits=None, decimal_places=2, allow_null=True
+    )
+    status = serializers.ChoiceField(source="assessment.status", choices=Status.choices)
+
+
+class ComparableSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    is_growth = serializers.BooleanField()
+    targets = ComparedTargetSerializer(source="rows", many=True)
+
+
+class RegionRollupSerializer(serializers.Serializer):
+    region = RegionSerializer()
+    year = serializers.IntegerField()
+    counts = StatusCountsSerializer()
+    towns = TownYearSerializer(many=True)
+    comparables = ComparableSerializer(
+        many=True,
+        help_text=_("Quantitative targets of the same unit, in more than one town, side by side."),
+    )
+
+
+class RollupQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class HistoryPointSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    value = serializers.DecimalField(allow_null=True, **QUANTITY)
+    milestone_done = serializers.BooleanField(allow_null=True)
+    percent_complete = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
+    update = serializers.IntegerField(help_text=_("The progress update that counts for the date."))
+
+
+class TargetHistorySerializer(serializers.Serializer):
+    target = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    value = serializers.DecimalField(allow_null=True, **QUANTITY)
+    unit = serializers.CharField()
+    points = HistoryPointSerializer(
+        many=True,
+        help_text=_(
+            "One point per date, oldest first; where a date has several updates the one "
+            "recorded last (a correction) counts."
+        ),
+    )
