@@ -1,0 +1,61 @@
+"""Time the extractor on a ~20,000-character document; print the median.
+
+Not a test: run it by hand to see whether a change made extraction slower.
+
+    .venv/bin/python bench/extraction_speed.py [--runs 21] [--chars 20000]
+
+The document is the five seed documents concatenated (repeated if needed)
+and cut at a line break near the requested length, encoded as UTF-8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tracker.extraction import extract  # noqa: E402  (needs the path above)
+
+
+def build_document(chars: int) -> str:
+    folder = ROOT / "fixtures" / "documents"
+    parts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    if not parts:
+        raise SystemExit(f"no documents in {folder}")
+    text = ""
+    while len(text) < chars:
+        text += "\n\n".join(parts) + "\n\n"
+    cut = text.rfind("\n", 0, chars)
+    return text[: cut if cut > chars // 2 else chars]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21, help="timed runs (default 21)")
+    parser.add_argument("--chars", type=int, default=20_000, help="document length (default 20000)")
+    args = parser.parse_args()
+
+    text = build_document(args.chars)
+    data = text.encode("utf-8")
+    extract(data, "bench.txt")  # warm-up: compiles the regular expressions
+    times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        result = extract(data, "bench.txt")
+        times.append(time.perf_counter() - start)
+    median_ms = statistics.median(times) * 1000
+    print(
+        f"extract(): {len(text):,} characters, {len(result.candidates)} candidates, "
+        f"{len(list(result.walk_sections()))} sections; "
+        f"median of {args.runs} runs {median_ms:.1f} ms "
+        f"(min {min(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+"""The pipeline: bytes → text → clean paragraphs → sections and candidates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .classify import Segments, find_milestones, quote_pieces, read_quantity
+from .decoding import decode
+from .grouping import find_mentions
+from .normalise import NormalisedText, normalise
+from .numerals import format_decimal
+from .quantities import find_quantities
+from .sections import Section, build_sections, innermost
+
+KINDS = ("target", "milestone", "progress", "past")
+COMPARISONS = ("eq", "ge", "gt", "le", "lt", "approx", "range")
+JSON_KEYS = (
+    "kind", "value", "value_max", "unit", "comparison", "growth", "stretch",
+    "metric", "section", "quote", "start", "end",
+)  # fmt: skip
+
+
+@dataclass
+class Candidate:
+    """One thing the document may be asking for (or reporting).
+
+    value/value_max are Decimals as written; a milestone has neither, and its
+    comparison is None. start/end index the original decoded text, and
+    quote == text[start:end] always.
+    """
+
+    kind: str  # target | milestone | progress | past
+    value: Decimal | None
+    value_max: Decimal | None
+    unit: str
+    comparison: str | None  # eq | ge | gt | le | lt | approx | range; None for milestones
+    growth: bool
+    stretch: bool
+    metric: str
+    section: str
+    quote: str
+    start: int
+    end: int
+    # True when the value is worked out rather than written: the annual target
+    # implied by "完成…1641.72亩，实现年度任务量的65.67%". Not part of the JSON.
+    implied: bool = False
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "value": format_decimal(self.value),
+            "value_max": format_decimal(self.value_max),
+            "unit": self.unit,
+            "comparison": self.comparison,
+            "growth": self.growth,
+            "stretch": self.stretch,
+            "metric": self.metric,
+            "section": self.section,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass
+class Extraction:
+    text: str  # the decoded document as stored; offsets point here
+    encoding: str
+    format: str  # text | markdown | html
+    title: str
+    metadata: dict
+    sections: list[Section]
+    candidates: list[Candidate]
+    clean_text: str = field(repr=False, default="")
+
+    def to_json(self) -> dict:
+        return {
+            "encoding": self.encoding,
+            "format": self.format,
+            "title": self.title,
+            "sections": [s.to_json() for s in self.sections],
+            "candidates": [c.to_json() for c in self.candidates],
+        }
+
+    def walk_sections(self):
+        for section in self.sections:
+            yield from section.walk()
+
+
+def extract(data: bytes, filename: str = "") -> Extraction:
+    """Read a plan document (bytes) into sections and candidate targets.
+
+    Raises ExtractionError (one-line message) for input that is empty, binary,
+    too large or in an encoding other than UTF-8 or GB18030/GBK.
+    """
+    text, encoding = decode(data)
+    return extract_text(text, filename, encoding)
+
+
+def extract_text(text: str, filename: str = "", encoding: str = "utf-8") -> Extraction:
+    doc = normalise(text, filename)
+    clean = doc.text
+    mentions = find_mentions(clean)
+    sections = build_sections(doc, mentions)
+    candidates = _candidates(doc, mentions, sections)
+    return Extraction(
+        text=text,
+        encoding=encoding,
+        format=doc.format,
+        title=doc.title,
+        metadata=doc.metadata,
+        sections=sections,
+        candidates=candidates,
+        clean_text=clean,
+    )
+
+
+def _is_deadline(text: str, q) -> bool:
+    """ "3至5年内", "3年内": a time limit for the target beside it, not a target."""
+    return q.unit in ("年", "个月", "天") and text.startswith(("内", "以内", "之内"), q.end)
+
+
+def _implied_annual_target(progress: Candidate, share) -> Candidate | None:
+    """The annual target a progress report implies: 1641.72亩 is 65.67% of → 2500亩.
+
+    The share is rounded as printed, so the target lies in an interval; we
+    take the roundest number in it (targets are set in round numbers) and
+    only if one exists at a step of 1 or coarser.
+    """
+    if progress.value is None or share.value <= 0:
+        return None
+    exponent = share.value.as_tuple().exponent
+    half = Decimal(5).scaleb(exponent - 1) if isinstance(exponent, int) else Decimal(0)
+    low = progress.value * 100 / (share.value + half)
+    high = progress.value * 100 / (share.value - half) if share.value > half else low * 2
+    for k in range(7, -1, -1):
+        for multiple in (5, 1):
+            step = Decimal(multiple).scaleb(k)
+            n = (low / step).to_integral_value(rounding="ROUND_CEILING") * step
+            if n <= high and n > 0:
+                return Candidate(
+                    kind="target",
+                    value=Decimal(int(n)) if n == n.to_integral_value() else n,
+                    value_max=None,
+                    unit=progress.unit,
+                    comparison="eq",
+                    growth=False,
+                    stretch=False,
+                    metric=progress.metric,
+                    section=progress.section,
+                    quote="",
+                    start=0,
+                    end=0,
+                    implied=True,
+                )
+    return None
+
+
+def _section_name(sections: list[Section], pos: int) -> str:
+    sec = innermost(sections, pos)
+    return sec.heading if sec else ""
+
+
+def _candidates(doc: NormalisedText, mentions, sections: list[Section]) -> list[Candidate]:
+    clean = doc.text
+    mapped = doc.mapped
+    seg = Segments(clean)
+    # Headlines and photo captions repeat the body; their numbers are not read twice.
+    skipped = [(p.start, p.end) for p in doc.paragraphs if p.kind in ("title", "caption")]
+
+    def in_title(pos: int) -> bool:
+        return any(a <= pos < b for a, b in skipped)
+
+    # "N大X" names a set only when sections bear it out (七大重点领域 over 一…七);
+    # otherwise 三大连片示范区 is a count like any other. The other mention
+    # forms (五个“聚焦”, “四个坚持”, 四个方面) are always labels.
+    used = {sec.grouping for root in sections for sec in root.walk() if sec.grouping}
+    labels = [m for m in mentions if m.classifier != "大" or m.text in used]
+    quantities = [
+        q
+        for q in find_quantities(clean, labels)
+        if not in_title(q.number_start) and not _is_deadline(clean, q)
+    ]
+    pieces = quote_pieces(clean, seg, quantities)
+    found: list[tuple[int, int, Candidate]] = []
+    previous_progress: list[int] = []
+    for q, piece in zip(quantities, pieces, strict=True):
+        reading = read_quantity(clean, seg, q, piece)
+        qs, qe = reading.quote_start, max(reading.quote_end, q.end)
+        if reading.kind == "progress" and q.unit == "%" and previous_progress:
+            # "…1641.72亩，实现年度任务量的65.67%": the share restates the figure
+            # before it; fold it into that progress statement's quote.
+            last = found[previous_progress[-1]]
+            same_sentence = seg.sentence(last[0]) == seg.sentence(q.number_start)
+            if same_sentence and re.search(r"(?:任务量?|计划|目标)的?$", clean[qs : q.start]):
+                found[previous_progress[-1]] = (last[0], qe, last[2])
+                implied = _implied_annual_target(last[2], q)
+                if implied is not None:
+                    found.append((last[0], qe, implied))
+                continue
+        cand = Candidate(
+            kind=reading.kind,
+            value=q.value,
+            value_max=q.value_max,
+            unit=q.unit,
+            comparison=q.comparison,
+            growth=reading.growth,
+            stretch=reading.stretch,
+            metric=reading.metric,
+            section=_section_name(sections, q.number_start),
+            quote="",
+            start=0,
+            end=0,
+        )
+        if reading.kind == "progress":
+            previous_progress.append(len(found))
+        found.append((qs, qe, cand))
+
+    quantity_spans = [(q.start, q.end) for q in quantities]
+    for ms in find_milestones(clean, seg, doc.paragraphs, quantity_spans):
+        cand = Candidate(
+            kind="milestone",
+            value=None,
+            value_max=None,
+            unit="",
+            comparison=None,
+            growth=False,
+            stretch=False,
+            metric=ms.metric,
+            section=_section_name(sections, ms.start),
+            quote="",
+            start=0,
+            end=0,
+        )
+        found.append((ms.start, ms.end, cand))
+
+    out: list[Candidate] = []
+    for qs, qe, cand in sorted(found, key=lambda item: (item[0], item[1])):
+        cand.start, cand.end = mapped.original_span(qs, qe)
+        cand.quote = mapped.original[cand.start : cand.end]
+        out.append(cand)
+    return out

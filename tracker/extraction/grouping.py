@@ -1,0 +1,85 @@
+"""Named groupings: 五个“聚焦”, “四张牌”, 七大重点领域, “四个坚持”, 四个方面.
+
+A plan names a set of things by counting them. Such a count is a label, not a
+quantity to reach, and the set's members are usually the sections that follow.
+This module only finds the mentions; sections.py matches them to members and
+quantities.py drops their numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .numerals import parse_chinese_int
+
+_N = r"(?P<n>[两二三四五六七八九十]{1,2}|\d{1,2})"
+_OPEN = "“\"‘'「"
+_CLOSE = "”\"’'」"
+
+# Nouns that make "N个X" a set of headings rather than a count of things.
+LABEL_NOUNS = (
+    "方面", "维度", "层面", "领域", "方向", "原则", "坚持", "聚焦", "提升", "统筹",
+    "必须", "导向", "抓手", "着力点", "转变",
+)  # fmt: skip
+
+_PATTERNS = (
+    # 五个“聚焦”, 两个“点线面”, 五个“最”: the quoted word names each member.
+    re.compile(_N + r"(?P<cls>个|张|项|大)[“\"‘'「](?P<kw>[^”\"’'」\n]{1,8})[”\"’'」]"),
+    # “四个坚持”, “四张牌”, “六个维度”: the whole name in quotes.
+    re.compile(r"[“\"‘'「]" + _N + r"(?P<cls>个|张|项|大|条)(?P<kw>[\u4e00-\u9fff]{1,6})[”\"’'」]"),
+    # 七大重点领域, 三大行动: "the N major X".
+    re.compile(_N + r"(?P<cls>大)(?P<kw>[\u4e00-\u9fff]{2,6}?)(?=[，,。；;、：:的”\"\s]|$)"),
+    # 四个方面, 三个方面
+    re.compile(_N + r"(?P<cls>个)(?P<kw>" + "|".join(LABEL_NOUNS) + ")"),
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    number_start: int
+    number_end: int
+    count: int
+    classifier: str
+    noun: str
+    text: str  # as written, without enclosing quotes: 五个“聚焦”, 四张牌
+
+    @property
+    def keyword(self) -> str:
+        """The word each member starts with, when the noun is such a word.
+
+        "五个“聚焦”" → 聚焦: the members read "聚焦空间再造…", "聚焦产业重塑…".
+        A noun like 牌 or 重点领域 is not repeated by the members.
+        """
+        if self.classifier == "个" and 1 <= len(self.noun) <= 4 and self.noun not in ("方面",):
+            return self.noun
+        return ""
+
+
+def find_mentions(text: str) -> list[Mention]:
+    found: dict[int, Mention] = {}
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            count = _count(m.group("n"))
+            if count is None or count < 2:
+                continue
+            start, end = m.start(), m.end()
+            whole = m.group()
+            if whole[0] in _OPEN and whole[-1] in _CLOSE:
+                shown = whole[1:-1]
+            else:
+                shown = whole
+            mention = Mention(
+                start, end, m.start("n"), m.end("n"), count, m.group("cls"), m.group("kw"), shown
+            )
+            # The first pattern to claim a number wins: patterns go from most to least specific.
+            found.setdefault(m.start("n"), mention)
+    return sorted(found.values(), key=lambda mn: mn.start)
+
+
+def _count(raw: str) -> int | None:
+    if raw.isdigit():
+        return int(raw)
+    return parse_chinese_int(raw)

@@ -1,0 +1,538 @@
+"""From the stored document to clean paragraphs, keeping the offset map.
+
+Three passes, each keeping every character's original span (see textmap):
+
+1. markup: drop YAML front matter, HTML tags and comments, URLs and Markdown
+   link targets; decode entities; note which spans are headings in the markup.
+2. characters: full-width digits/letters to ASCII, odd spaces to plain ones.
+3. lines: close up characters spaced out for typesetting ("其 次 是 打 好"),
+   then join lines that were broken mid-sentence by a newspaper column or a
+   PDF copy, and keep the breaks that are real: after a full stop, around
+   headings, before numbered items.
+
+The result is a list of paragraphs in a clean text, each one a line there.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from .grouping import find_mentions
+from .textmap import MapBuilder, MappedText
+
+# Sentence-final punctuation: a line ending in one of these ends a paragraph.
+TERMINAL = set("。！？!?；;：:…")
+CLOSERS = set("”’」』)）》】\"'")
+PROSE_PUNCT = set("，,。；;！？!?")
+
+NUMBERED_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、"
+    r"|[（(][一二三四五六七八九十]{1,3}[）)]"
+    r"|\d{1,2}(?:[.、](?!\d)|[）)])"
+    r"|[（(]\d{1,2}[）)]"
+    r"|第[一二三四五六七八九十]{1,3}[章节部分篇]"
+    r"|[●•◆○▶☆★])"
+)
+BULLET_CHARS = "●•◆○▶☆★"
+CAPTION_RE = re.compile(r"^[■▲△□▼※]")
+BYLINE_RE = re.compile(r"记者|通讯员|来源|编辑|摄影|供图|[/:：]")
+
+BLOCK_TAGS = {
+    "p", "div", "section", "article", "header", "footer", "aside", "nav", "main",
+    "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+    "table", "thead", "tbody", "tr", "td", "th", "blockquote", "pre", "hr",
+    "figure", "figcaption", "title", "body", "html", "head",
+}  # fmt: skip
+
+_HTML_HINT = re.compile(
+    r"<(?:p|div|br|span|strong|b|h[1-6]|li|ul|ol|table|tr|td|body|html|section|article)\b[^>]*>",
+    re.I,
+)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_MARKUP_TOKEN = re.compile(
+    r"(?P<comment><!--.*?-->)"
+    r"|(?P<script><(script|style)\b.*?</\3\s*>)"
+    r"|(?P<autolink><(?:https?:)?//[^\s<>]+>)"
+    r"|(?P<tag></?(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>)"
+    r"|(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
+    r"|(?P<mdlink>!?\[(?P<linktext>[^\]\n]{0,300})\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\))"
+    r"|(?P<url2>(?:https?:)?//[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>()\[\]（）\u3000-\u9fff\uff00-\uffef]*)"
+    r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
+    re.S,
+)
+_HTML_HEADING = re.compile(r"<(h[1-6])\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+_HTML_BOLD_PARA = re.compile(
+    r"<(p|div)\b[^>]*>\s*<(strong|b)\b[^>]*>(.*?)</\2\s*>\s*</\1\s*>", re.S | re.I
+)
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+", re.M)
+_MD_EMPHASIS = re.compile(r"\*\*|__")
+
+
+@dataclass
+class Paragraph:
+    """One line of the clean text.
+
+    kind: "text", "title" (the headline block at the top), "heading" (a
+    heading by markup or by layout), "subheading" (a heading line right under
+    another one, kept as its summary) or "caption" (photo captions, ■ ▲).
+    """
+
+    start: int
+    end: int
+    kind: str = "text"
+    level: int = 0
+
+
+@dataclass
+class NormalisedText:
+    mapped: MappedText
+    paragraphs: list[Paragraph]
+    format: str
+    metadata: dict = field(default_factory=dict)
+    title: str = ""
+    wrapped: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.mapped.text
+
+
+def normalise(original: str, filename: str = "") -> NormalisedText:
+    fmt, metadata, body_start = _detect_format(original, filename)
+    atoms, heading_spans = _strip_markup(original, fmt, body_start)
+    atoms = _normalise_chars(atoms, html_mode=fmt == "html")
+    lines = _split_lines(atoms)
+    return _assemble(original, lines, heading_spans, fmt, metadata)
+
+
+# --- pass 1: markup ---------------------------------------------------------
+
+
+def _detect_format(original: str, filename: str) -> tuple[str, dict, int]:
+    metadata: dict = {}
+    body_start = 0
+    m = _FRONT_MATTER.match(original)
+    if m:
+        metadata = _parse_front_matter(m.group(1))
+        body_start = m.end()
+    lower = filename.lower()
+    if lower.endswith((".html", ".htm", ".xhtml")) or _HTML_HINT.search(original, body_start):
+        fmt = "html"
+    elif m or lower.endswith((".md", ".markdown")):
+        fmt = "markdown"
+    else:
+        fmt = "text"
+    return fmt, metadata, body_start
+
+
+def _parse_front_matter(block: str) -> dict:
+    """YAML front matter as a dict; PyYAML when installed, else key: value lines."""
+    try:
+        import yaml  # optional: the extractor works without it
+
+        data = yaml.safe_load(block)
+        if isinstance(data, dict):
+            return {str(k): v for k, v in data.items()}
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001 - bad front matter must not stop extraction
+        pass
+    data = {}
+    for line in block.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and not key.startswith((" ", "\t")):
+            data[key.strip()] = value.strip().strip("\"'")
+    return data
+
+
+Atoms = tuple[list[str], list[int], list[int]]
+
+
+def _strip_markup(
+    original: str, fmt: str, body_start: int
+) -> tuple[Atoms, list[tuple[int, int, int]]]:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    html_mode = fmt == "html"
+    markdown = fmt in ("markdown", "html")  # Jekyll posts mix the two
+    # (start, end, level) of heading text in the original. A paragraph that is all
+    # bold is a heading below any <h1>…<h6>.
+    headings: list[tuple[int, int, int]] = []
+    if html_mode:
+        for m in _HTML_HEADING.finditer(original, body_start):
+            headings.append((m.start(2), m.end(2), int(m.group(1)[1])))
+        for m in _HTML_BOLD_PARA.finditer(original, body_start):
+            headings.append((m.start(3), m.end(3), 7))
+    md_heading_marks: set[int] = set()
+    if markdown:
+        for m in _MD_HEADING.finditer(original, body_start):
+            line_end = original.find("\n", m.end())
+            end = len(original) if line_end < 0 else line_end
+            headings.append((m.end(), end, len(m.group(1))))
+            md_heading_marks.update(range(m.start(), m.end()))
+
+    def emit_text(start: int, end: int) -> None:
+        if md_heading_marks:
+            for i in range(start, end):
+                if i not in md_heading_marks:
+                    chars.append(original[i])
+                    starts.append(i)
+                    ends.append(i + 1)
+            return
+        chars.extend(original[start:end])
+        starts.extend(range(start, end))
+        ends.extend(range(start + 1, end + 1))
+
+    pos = body_start
+    for m in _MARKUP_TOKEN.finditer(original, body_start):
+        kind = m.lastgroup
+        if kind in ("tag", "entity") and not html_mode:
+            continue  # "<" and "&" are ordinary characters in plain text
+        if kind == "mdlink" and not markdown:
+            kind = "mdlink"  # links are unambiguous enough to strip anywhere
+        emit_text(pos, m.start())
+        if kind == "tag":
+            name = m.group("name").lower()
+            if name == "br":
+                chars.append("\n")
+                starts.append(m.start())
+                ends.append(m.end())
+            elif name in BLOCK_TAGS:
+                # A paragraph boundary: a blank line, so that joining never crosses it.
+                for _ in range(2):
+                    chars.append("\n")
+                    starts.append(m.start())
+                    ends.append(m.end())
+        elif kind == "entity":
+            decoded = html.unescape(m.group())
+            for ch in decoded:
+                chars.append(ch)
+                starts.append(m.start())
+                ends.append(m.end())
+        elif kind == "mdlink":
+            text_start = m.start("linktext")
+            emit_text(text_start, m.end("linktext"))
+        # comments, scripts, autolinks, bare URLs and e-mail addresses vanish:
+        # their digits are never quantities.
+        pos = m.end()
+    emit_text(pos, len(original))
+    if markdown:
+        chars, starts, ends = _drop_emphasis(original, chars, starts, ends)
+    return (chars, starts, ends), headings
+
+
+def _drop_emphasis(original: str, chars, starts, ends):
+    """Remove Markdown ** and __ markers, keeping everything else."""
+    text = "".join(chars)
+    if "**" not in text and "__" not in text:
+        return chars, starts, ends
+    drop: set[int] = set()
+    for m in _MD_EMPHASIS.finditer(text):
+        drop.update((m.start(), m.start() + 1))
+    keep = [i for i in range(len(chars)) if i not in drop]
+    return [chars[i] for i in keep], [starts[i] for i in keep], [ends[i] for i in keep]
+
+
+# --- pass 2: characters -----------------------------------------------------
+
+_SPACES = set("\u3000\xa0\t\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f")
+_INVISIBLE = set("\u200b\u200c\u200d\u2060\ufeff\r")
+_FULLWIDTH_PUNCT = {"％": "%", "＋": "+", "．": ".", "－": "-", "／": "/"}
+
+
+_TRANSLATE = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}
+_TRANSLATE.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})
+_TRANSLATE.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})
+_TRANSLATE.update({ord(k): v for k, v in _FULLWIDTH_PUNCT.items()})
+_TRANSLATE.update({ord(k): " " for k in _SPACES})
+
+
+def _normalise_chars(atoms: Atoms, html_mode: bool) -> Atoms:
+    chars, starts, ends = atoms
+    joined = "".join(chars)
+    if not any(ch in joined for ch in _INVISIBLE):
+        # Fast path: every change is one character for one, so the spans stay.
+        out = list(joined.translate(_TRANSLATE))
+        if html_mode:
+            at = joined.find("\n")
+            while at >= 0:
+                if ends[at] - starts[at] == 1:
+                    out[at] = " "  # a newline in HTML source is only whitespace
+                at = joined.find("\n", at + 1)
+        return out, starts, ends
+    out_c: list[str] = []
+    out_s: list[int] = []
+    out_e: list[int] = []
+    for ch, s, e in zip(chars, starts, ends, strict=True):
+        if ch in _INVISIBLE:
+            continue
+        code = ord(ch)
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            ch = chr(code - 0xFEE0)  # full-width digit or letter
+        elif ch in _FULLWIDTH_PUNCT:
+            ch = _FULLWIDTH_PUNCT[ch]
+        elif ch in _SPACES:
+            ch = " "
+        elif ch == "\n" and html_mode and e - s == 1:
+            ch = " "  # a newline in HTML source is only whitespace; tags made our breaks
+        out_c.append(ch)
+        out_s.append(s)
+        out_e.append(e)
+    return out_c, out_s, out_e
+
+
+# --- pass 3: lines ----------------------------------------------------------
+
+
+def _is_wide(ch: str) -> bool:
+    return bool(ch) and ord(ch) > 0x7F
+
+
+@dataclass
+class _Line:
+    chars: list[str]
+    starts: list[int]
+    ends: list[int]
+    text: str = ""
+    kind: str = "text"  # text, title, heading, caption
+    level: int = 0
+    numbered: bool = False
+    bullet: bool = False
+    keyword: bool = False
+    terminal: bool = False
+    blank_before: int = 0
+
+
+def _split_lines(atoms: Atoms) -> list[_Line]:
+    chars, starts, ends = atoms
+    joined = "".join(chars)
+    lines: list[_Line] = []
+    begin = 0
+    while True:
+        at = joined.find("\n", begin)
+        stop = len(joined) if at < 0 else at
+        lines.append(_tidy_line(chars[begin:stop], starts[begin:stop], ends[begin:stop]))
+        if at < 0:
+            return lines
+        begin = at + 1
+
+
+def _tidy_line(chars: list[str], starts: list[int], ends: list[int]) -> _Line:
+    """Trim, and close up spaces between two wide (CJK) characters."""
+    if " " not in chars:
+        line = _Line(chars, starts, ends)
+        line.text = "".join(chars)
+        return line
+    keep: list[int] = []
+    n = len(chars)
+    i = 0
+    while i < n:
+        if chars[i] != " ":
+            keep.append(i)
+            i += 1
+            continue
+        j = i
+        while j < n and chars[j] == " ":
+            j += 1
+        left, right = (chars[keep[-1]], chars[j]) if keep and j < n else ("", "")
+        closable = (_is_wide(left) or left.isdigit()) and (_is_wide(right) or right.isdigit())
+        if left and not (closable and (_is_wide(left) or _is_wide(right))):
+            keep.append(i)  # one space between words that need it: "ART 文创园"
+        i = j
+    line = _Line([chars[k] for k in keep], [starts[k] for k in keep], [ends[k] for k in keep])
+    line.text = "".join(line.chars)
+    return line
+
+
+def _ends_terminal(text: str) -> bool:
+    text = text.rstrip()
+    while text and text[-1] in CLOSERS:
+        if len(text) >= 2 and text[-2] in TERMINAL:
+            return True
+        text = text[:-1]
+    return bool(text) and text[-1] in TERMINAL
+
+
+def _balanced(text: str) -> bool:
+    pairs = ("“”", "《》", "（）", "()", "「」", "‘’")
+    return all(text.count(a) == text.count(b) for a, b in pairs)
+
+
+def _first_clause_len(text: str) -> int:
+    m = re.search(r"[，,。；;！？!?：:、]", text)
+    return len(text) if m is None else m.start()
+
+
+def _assemble(
+    original: str,
+    lines: list[_Line],
+    heading_spans: list[tuple[int, int, int]],
+    fmt: str,
+    metadata: dict,
+) -> NormalisedText:
+    html_mode = fmt == "html"
+    content: list[_Line] = []
+    blanks = 0
+    for line in lines:
+        if not line.text:
+            blanks += 1
+            continue
+        line.blank_before = blanks
+        blanks = 0
+        content.append(line)
+    blank_after = [content[i + 1].blank_before for i in range(len(content) - 1)] + [1]
+
+    heading_spans.sort()
+
+    def markup_heading_level(line: _Line) -> int:
+        s = line.starts[0]
+        return next((level for a, b, level in heading_spans if a <= s < b), 0)
+
+    for line in content:
+        text = line.text
+        line.numbered = bool(NUMBERED_RE.match(text))
+        line.bullet = text[0] in BULLET_CHARS
+        line.terminal = _ends_terminal(text)
+        if CAPTION_RE.match(text):
+            line.kind = "caption"
+        elif level := markup_heading_level(line):
+            line.kind = "heading"
+            line.level = level
+
+    # The headline block: lines above the first sentence of prose.
+    title = ""
+    if not html_mode or not metadata:
+        block: list[_Line] = []
+        for line in content:
+            if line.kind != "text" or line.numbered or any(c in PROSE_PUNCT for c in line.text):
+                break
+            if line.text[-1].isdigit() or line.text[-1] in "的和与及、":
+                break  # a sentence broken mid-way, not a headline
+            block.append(line)
+        if 0 < len(block) <= 6 and len(block) < len(content):
+            for line in block:
+                line.kind = "title"
+            named = [ln for ln in block if ":" not in ln.text and "：" not in ln.text]
+            best = max(named or block[:1], key=lambda ln: len(ln.text))
+            # As written, spaces and all, but on one line.
+            title = " ".join(original[best.starts[0] : best.ends[-1]].split())
+    if metadata.get("title"):
+        title = str(metadata["title"])
+
+    body = [ln for ln in content if ln.kind == "text" and not ln.numbered and len(ln.text) >= 6]
+    open_lines = sum(1 for ln in body if not ln.terminal)
+    wrapped = bool(body) and open_lines / len(body) > 0.5
+
+    # Grouping keywords whose members start lines (五个“聚焦” → lines "聚焦…").
+    joined = "".join(ln.text for ln in content)
+    for mention in find_mentions(joined):
+        if not mention.keyword:
+            continue
+        members = [
+            ln for ln in content if ln.kind == "text" and ln.text.startswith(mention.keyword)
+        ]
+        if len(members) == mention.count:
+            for ln in members:
+                ln.keyword = True
+
+    if fmt == "text" and not wrapped:
+        _mark_layout_headings(content, blank_after)
+
+    # Consecutive headings: the first is the heading, the rest its summary.
+    for prev, line in zip(content, content[1:], strict=False):
+        if line.kind == "heading" and prev.kind in ("heading", "subheading"):
+            line.kind = "subheading"
+
+    return _join(original, content, fmt, metadata, title, wrapped)
+
+
+def _mark_layout_headings(content: list[_Line], blank_after: list[int]) -> None:
+    """Headings in plain text: short stand-alone lines without sentence punctuation.
+
+    Only for documents that are not column-wrapped: there every line is a
+    short fragment and layout says nothing about headings.
+    """
+    for i, line in enumerate(content):
+        if line.kind != "text" or line.numbered or line.keyword:
+            continue
+        text = line.text.replace(" ", "")
+        if not 2 <= len(text) <= 30 or any(c in PROSE_PUNCT for c in text):
+            continue
+        if not _balanced(text) or BYLINE_RE.search(text):
+            continue
+        if i + 1 >= len(content) or (line.blank_before == 0 and i > 0) or blank_after[i] == 0:
+            continue
+        prev = content[i - 1] if i > 0 else None
+        if prev is not None and prev.kind == "text" and not prev.terminal:
+            continue
+        nxt = content[i + 1]
+        # A line broken mid-word continues with a stub: "窗" / "口，桂城…".
+        if nxt.kind == "text" and _first_clause_len(nxt.text) < 2:
+            continue
+        line.kind = "heading"
+        line.level = 1
+
+
+def _hard_break(a: _Line, b: _Line, html_mode: bool) -> bool:
+    if html_mode and b.blank_before:
+        return True  # a block tag lies between them
+    if a.kind != "text" or b.kind != "text":
+        return True
+    if b.numbered or b.keyword:
+        return True
+    if a.terminal or a.bullet:
+        return True
+    if a.numbered or a.keyword:
+        # A numbered heading that ran over into the next line has no blank between.
+        return not (b.blank_before == 0 and len(a.text) >= 15)
+    return False
+
+
+def _join(
+    original: str,
+    content: list[_Line],
+    fmt: str,
+    metadata: dict,
+    title: str,
+    wrapped: bool,
+) -> NormalisedText:
+    out = MapBuilder()
+    paragraphs: list[Paragraph] = []
+    html_mode = fmt == "html"
+    para_start = 0
+    # A paragraph takes the kind of its first line.
+    para_kind, para_level = "text", 0
+    prev: _Line | None = None
+    for line in content:
+        starts_paragraph = prev is None or _hard_break(prev, line, html_mode)
+        if prev is not None:
+            if starts_paragraph:
+                paragraphs.append(Paragraph(para_start, len(out), para_kind, para_level))
+                out.add("\n", prev.ends[-1], prev.ends[-1])
+                para_start = len(out)
+            elif prev.chars[-1].isascii() and prev.chars[-1].isalpha() and line.chars[0].isascii():
+                # Two English words broken by the wrap need their space back;
+                # Chinese and digits ("10" / "00个") join directly.
+                out.add(" ", prev.ends[-1], line.starts[0])
+        if starts_paragraph:
+            para_kind, para_level = line.kind, line.level
+        out.extend(line.chars, line.starts, line.ends)
+        prev = line
+    if prev is not None:
+        paragraphs.append(Paragraph(para_start, len(out), para_kind, para_level))
+    mapped = out.build(original)
+    for para in paragraphs:
+        # A long run with no punctuation at all is a strip of headlines or captions
+        # (newspaper sidebars), not prose: "西樵集中拆除三大千亩“工改工”项目就地过大年…".
+        text = mapped.text[para.start : para.end]
+        if (
+            para.kind == "text"
+            and len(text) >= 30
+            and not any(c in PROSE_PUNCT for c in text)
+            and not NUMBERED_RE.match(text)
+        ):
+            para.kind = "caption"
+    return NormalisedText(mapped, paragraphs, fmt, metadata, title, wrapped)
