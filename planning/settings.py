@@ -170,6 +170,7 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
 LOGIN_URL = "admin:login"
 
+
 def cache_from_url(url: str) -> dict:
     """Read DJANGO_CACHE_URL: locmem:// (default), db://TABLE or redis://host:port/db.
 
@@ -251,6 +252,20 @@ SPECTACULAR_SETTINGS = {
 # each warning colour; see tracker/progress.py where the rule is documented.
 TRACKER_ON_TRACK_RATIO = os.environ.get("TRACKER_ON_TRACK_RATIO", "0.9")
 TRACKER_AT_RISK_RATIO = os.environ.get("TRACKER_AT_RISK_RATIO", "0.7")
+# A report due within this many days turns its target yellow (tracker/workflow.py).
+TRACKER_DUE_SOON_DAYS = int(os.environ.get("TRACKER_DUE_SOON_DAYS", "3"))
+# Evidence files: what may be attached to a progress report, and how large.
+TRACKER_EVIDENCE_MAX_BYTES = int(
+    os.environ.get("TRACKER_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+)
+
+# Reminders go through Django's email backend; the console by default.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "plan-tracker@localhost")
 
 LOGGING = {
     "version": 1,
