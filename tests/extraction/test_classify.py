@@ -118,3 +118,24 @@ def test_reports_and_generic_aims_are_not_milestones(sentence):
 def test_a_milestone_with_a_number_is_a_target_instead():
     found = candidates("启动第四批29个老旧小区改造。")
     assert [c.kind for c in found] == ["target"]
+
+
+def test_a_result_with_year_on_year_growth_is_past():
+    found = quantities("全镇实现地区生产总值125.6亿元，同比增长6.2%。")
+    assert [(c.kind, c.value) for c in found] == [("past", D("125.6")), ("past", D("6.2"))]
+
+
+def test_sentences_about_a_year_before_the_plan_year_are_past():
+    text = "西区街道2026年工作计划\n\n2025年，全街道新增学位800个。2026年，计划新增学位1000个。\n"
+    found = quantities(text)
+    assert [(c.kind, c.value) for c in found] == [("past", 800), ("target", 1000)]
+
+
+def test_a_decrease_is_a_negative_growth_rate():
+    c = only("要使安全生产事故起数下降10%。")
+    assert (c.value, c.growth, c.kind) == (D("-10"), True, "target")
+
+
+def test_a_money_threshold_that_only_qualifies_projects_is_not_a_target():
+    found = quantities("全年引进10亿元以上项目2个。")
+    assert [(c.value, c.unit) for c in found] == [(D("2"), "个")]

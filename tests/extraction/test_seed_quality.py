@@ -37,10 +37,14 @@ if not SEED.is_dir() or not any(SEED.glob("*.yaml")):
     )
 yaml = pytest.importorskip("yaml", reason="PyYAML reads the seed fixtures")
 
-# Floors this extractor reaches on the seed (measured, with a little margin).
-QUANTITATIVE_PRECISION_FLOOR = 0.9
-QUANTITATIVE_RECALL_FLOOR = 0.9
-MILESTONE_RECALL_FLOOR = 0.2
+# Floors this extractor reaches on the seed. Measured: quantitative 1.00/1.00 in
+# every document; milestones 1.00 precision, 0.93 recall over all documents.
+# Be honest about what these numbers are: the rules were written while reading
+# these five documents, and the milestone rules were widened (组建/设立/制定…
+# + a concrete deliverable) after seeing which seed milestones they missed, so
+# the seed scores are optimistic. test_plan_document.py checks unseen text.
+QUANTITATIVE_FLOOR = 0.95  # precision and recall, per document
+MILESTONE_FLOOR = 0.8  # precision and recall, over all documents
 
 
 @dataclass
@@ -220,15 +224,25 @@ def test_quality_table_is_printed_and_meets_the_floors(scores):
             print(f"  missed   {s.document}: {line}")
         for line in s.spurious:
             print(f"  spurious {s.document}: {line}")
-    assert "ALL" in table
+    assert table.splitlines()[-1].startswith("ALL")
     for s in scores:
         precision = s.precision("quantitative")
         recall = s.recall("quantitative")
         if precision is not None:
-            assert precision >= QUANTITATIVE_PRECISION_FLOOR, f"{s.document} precision\n{table}"
+            assert precision >= QUANTITATIVE_FLOOR, f"{s.document} precision\n{table}"
         if recall is not None:
-            assert recall >= QUANTITATIVE_RECALL_FLOOR, f"{s.document} recall\n{table}"
-    total_truth = sum(s.truths["milestone"] for s in scores)
-    total_found = sum(s.found["milestone"] for s in scores)
-    if total_truth:
-        assert total_found / total_truth >= MILESTONE_RECALL_FLOOR, table
+            assert recall >= QUANTITATIVE_FLOOR, f"{s.document} recall\n{table}"
+    truths = sum(s.truths["milestone"] for s in scores)
+    found = sum(s.found["milestone"] for s in scores)
+    proposed = sum(s.proposed["milestone"] for s in scores)
+    correct = sum(s.correct["milestone"] for s in scores)
+    if truths:
+        assert found / truths >= MILESTONE_FLOOR, f"milestone recall\n{table}"
+    if proposed:
+        assert correct / proposed >= MILESTONE_FLOOR, f"milestone precision\n{table}"
+
+
+def test_quality_table_names_every_plan_file(scores):
+    table = quality_table(scores)
+    for s in scores:
+        assert s.document in table

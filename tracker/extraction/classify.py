@@ -41,6 +41,8 @@ _PAST = re.compile(
     # A dated event ("19日，…启动") is a report of what happened that day.
     r"|\d{1,2}月\d{1,2}[日号](?![前内起])|(?<![\d月])\d{1,2}[日号][,，]|\d{1,2}月(?:中旬|上旬|下旬|初|底)?[,，]"
 )
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_YEAR_ON_YEAR = re.compile(r"同比|比上年|比去年")
 # Verbs that put something that already exists to use: the number describes it.
 _EXISTING = re.compile(r"用好|用足|用活|利用|依托|借助|现有|拥有")
 _FUTURE = re.compile(
@@ -77,8 +79,11 @@ _CLOSERS = "”’」』》）)"
 class Segments:
     """Sentence and clause boundaries of the clean text, for lookups by position."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, plan_year: int | None = None) -> None:
         self.text = text
+        # The year the document plans for (from its title), when known: a
+        # sentence about an earlier year reports results.
+        self.plan_year = plan_year
         self.sentence_breaks = [m.start() for m in _SENTENCE_BREAK_RE.finditer(text)]
         self.clause_breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
 
@@ -124,6 +129,7 @@ class Reading:
     metric: str
     quote_start: int
     quote_end: int
+    sign: int = 1
 
 
 def _last_end(pattern: re.Pattern, text: str) -> int:
@@ -133,16 +139,29 @@ def _last_end(pattern: re.Pattern, text: str) -> int:
     return last
 
 
-def tense(text: str, seg: Segments, pos: int) -> str:
-    """ "target", "progress", "past", or "" (no marker) for clean position pos."""
+def tense(text: str, seg: Segments, pos: int, review: bool = False) -> str:
+    """ "target", "progress", "past", or "" (no marker) for clean position pos.
+
+    review: the position lies in a section that looks back (工作回顾, 总结, 成效),
+    so plan verbs there (新建公园5个) report what was done.
+    """
     s_start, _ = seg.sentence(pos)
     c_start, _ = seg.clause(pos)
     before = text[s_start:pos]
     if _PROGRESS.search(before) and not _EARLIER_YEAR.search(before):
         return "progress"
     past = _last_end(_PAST, before)
+    if seg.plan_year:
+        for m in _YEAR.finditer(before):
+            if int(m.group(1)) < seg.plan_year:
+                past = max(past, m.end())
     future = _last_end(_FUTURE, before)
     if past >= 0 and past > future:
+        return "past"
+    _, s_end = seg.sentence(pos)
+    if future < 0 and _YEAR_ON_YEAR.search(text, pos, s_end):
+        return "past"  # "实现地区生产总值125.6亿元，同比增长6.2%": a result
+    if future < 0 and (review or _looks_back(text, seg, pos)):
         return "past"
     clause_before = text[c_start:pos]
     existing = _last_end(_EXISTING, clause_before)
@@ -152,7 +171,6 @@ def tense(text: str, seg: Segments, pos: int) -> str:
         return "target"
     # Nothing before the number: the governing verb may come after it
     # ("以十大教育重点项目为抓手，推动…"). The first marker after decides.
-    _, s_end = seg.sentence(pos)
     after = text[pos:s_end]
     firsts = [
         (m.start(), kind)
@@ -162,12 +180,28 @@ def tense(text: str, seg: Segments, pos: int) -> str:
     return min(firsts)[1] if firsts else ""
 
 
-def read_quantity(text: str, seg: Segments, q: Quantity, pieces: tuple[int, int]) -> Reading:
+_LOOKING_BACK = re.compile(r"^(?:过去(?:的)?一年|一年来|去年|上一年|上年|过去\d+年|近年来|过去)")
+REVIEW_TITLE = re.compile(r"回顾|总结|成效|成绩|取得|完成情况|工作情况")
+
+
+def _looks_back(text: str, seg: Segments, pos: int) -> bool:
+    """Does the paragraph open by looking back ("过去一年，…", "2025年，…" in a 2026 plan)?"""
+    p_start = text.rfind("\n", 0, pos) + 1
+    opening = text[p_start : p_start + 16].lstrip("“ ")
+    if _LOOKING_BACK.match(opening):
+        return True
+    year = re.match(r"((?:19|20)\d{2})年", opening)
+    return bool(year and seg.plan_year and int(year.group(1)) < seg.plan_year)
+
+
+def read_quantity(
+    text: str, seg: Segments, q: Quantity, pieces: tuple[int, int], review: bool = False
+) -> Reading:
     if q.unit in ("岁", "周年"):
         kind = "past"
     else:
         # No marker either way: a bare number in a report is a fact.
-        kind = tense(text, seg, q.number_start) or "past"
+        kind = tense(text, seg, q.number_start, review) or "past"
     s_start, _ = seg.sentence(q.number_start)
     scope_start = max(
         s_start, text.rfind("；", s_start, q.start) + 1, text.rfind(";", s_start, q.start) + 1
@@ -175,9 +209,12 @@ def read_quantity(text: str, seg: Segments, q: Quantity, pieces: tuple[int, int]
     stretch = kind == "target" and bool(_STRETCH.search(text, scope_start, q.start))
     piece_start, piece_end = pieces
     head = text[piece_start : q.start]
-    growth = q.unit in ("%", "个百分点", "百分点") and bool(_GROWTH.search(head))
+    rate = _GROWTH.search(head) if q.unit in ("%", "个百分点", "百分点") else None
+    growth = rate is not None
+    # 下降10% is a growth rate of −10: stored signed, so "met" compares the right way.
+    sign = -1 if rate and rate.group().startswith(("下降", "降低", "减少")) else 1
     metric = _metric(text, head, q, growth)
-    return Reading(kind, growth, stretch, metric, piece_start, piece_end)
+    return Reading(kind, growth, stretch, metric, piece_start, piece_end, sign)
 
 
 def _metric(text: str, head: str, q: Quantity, growth: bool) -> str:
@@ -281,7 +318,7 @@ _OPENING_CONTEXT = re.compile(r"加快|推动|保障|确保|力争|争取|将|�
 # The object must be a concrete deliverable for the verb; "探索设立…" is not a promise.
 _ADVERBS = r"(?:高标准|高质量|高水平|系统|全面|加快|积极|创新|依法|率先|着力|全力|重点|深入|同步|稳步|大力|尽快|持续|规范)?"
 _DELIVERABLES = (
-    (r"组建|成立", r""),
+    (r"组建|成立|建成|建好", r""),
     (r"设立|建立|创建", r"队伍|队|团|中心|站|名单|平台|机构|基金|专班|委员会|联盟|区|园|基地"),
     (r"制定|出台|编制", r"方案|规划|政策|办法|意见|清单|计划"),
     (r"建设|打造", r"中心|阵地|大楼|医院|学校|馆"),
@@ -310,7 +347,11 @@ class Milestone:
 
 
 def find_milestones(
-    text: str, seg: Segments, paragraphs, quantity_spans: list[tuple[int, int]]
+    text: str,
+    seg: Segments,
+    paragraphs,
+    quantity_spans: list[tuple[int, int]],
+    in_review=lambda pos: False,
 ) -> list[Milestone]:
     found: list[Milestone] = []
     qstarts = sorted(s for s, _ in quantity_spans)
@@ -328,7 +369,8 @@ def find_milestones(
             has_quantity = k < len(qstarts) and qstarts[k] < c_end
             clause = text[c_start:c_end]
             hit = None if has_quantity else _match_milestone(clause)
-            if hit is not None and tense(text, seg, c_start + hit.start()) != "past":
+            at = c_start + (hit.start() if hit else 0)
+            if hit is not None and tense(text, seg, at, in_review(at)) != "past":
                 obj = hit.group("obj")
                 obj = re.sub(r"^(?:[一二三四五六七八九十]+是|首先|其次|全力|加快|推动)", "", obj)
                 metric = (obj + hit.group("verb")).strip()

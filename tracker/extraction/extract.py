@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .classify import Segments, find_milestones, quote_pieces, read_quantity
+from .classify import REVIEW_TITLE, Segments, find_milestones, quote_pieces, read_quantity
 from .decoding import decode
 from .grouping import find_mentions
 from .normalise import NormalisedText, normalise
@@ -104,7 +104,7 @@ def extract_text(text: str, filename: str = "", encoding: str = "utf-8") -> Extr
     clean = doc.text
     mentions = find_mentions(clean)
     sections = build_sections(doc, mentions)
-    candidates = _candidates(doc, mentions, sections)
+    candidates = _candidates(doc, mentions, sections, _plan_year(doc.title))
     return Extraction(
         text=text,
         encoding=encoding,
@@ -115,6 +115,30 @@ def extract_text(text: str, filename: str = "", encoding: str = "utf-8") -> Extr
         candidates=candidates,
         clean_text=clean,
     )
+
+
+_QUALIFIED_NOUN = re.compile(r"的?(?:项目|企业|工业企业|园区|工程|楼宇)")
+
+
+def _is_qualifier(text: str, seg: Segments, q, later) -> bool:
+    """ "10亿元以上项目2个": the money only says which projects; the count is the target."""
+    if not _QUALIFIED_NOUN.match(text, q.end):
+        return False
+    _, clause_end = seg.clause(q.number_start)
+    return any(other.number_start < clause_end for other in later)
+
+
+def _earlier_year(title: str, plan_year: int | None) -> bool:
+    m = re.search(r"(?<!\d)((?:19|20)\d{2})年", title)
+    return bool(m and plan_year and int(m.group(1)) < plan_year)
+
+
+def _parent(sections: list[Section], child: Section) -> Section | None:
+    for root in sections:
+        for sec in root.walk():
+            if any(c is child for c in sec.children):
+                return sec
+    return None
 
 
 def _is_deadline(text: str, q) -> bool:
@@ -163,10 +187,18 @@ def _section_name(sections: list[Section], pos: int) -> str:
     return sec.heading if sec else ""
 
 
-def _candidates(doc: NormalisedText, mentions, sections: list[Section]) -> list[Candidate]:
+def _plan_year(title: str) -> int | None:
+    """The year in the document's title ("西区街道2026年工作计划" → 2026), if any."""
+    m = re.search(r"(?<!\d)((?:19|20)\d{2})年", title)
+    return int(m.group(1)) if m else None
+
+
+def _candidates(
+    doc: NormalisedText, mentions, sections: list[Section], plan_year: int | None
+) -> list[Candidate]:
     clean = doc.text
     mapped = doc.mapped
-    seg = Segments(clean)
+    seg = Segments(clean, plan_year)
     # Headlines and photo captions repeat the body; their numbers are not read twice.
     skipped = [(p.start, p.end) for p in doc.paragraphs if p.kind in ("title", "caption")]
 
@@ -183,11 +215,24 @@ def _candidates(doc: NormalisedText, mentions, sections: list[Section]) -> list[
         for q in find_quantities(clean, labels)
         if not in_title(q.number_start) and not _is_deadline(clean, q)
     ]
+    quantities = [
+        q for i, q in enumerate(quantities) if not _is_qualifier(clean, seg, q, quantities[i + 1 :])
+    ]
+
+    def in_review(pos: int) -> bool:
+        """Inside a section that looks back: 一、2023年工作回顾."""
+        sec = innermost(sections, pos)
+        while sec is not None:
+            if REVIEW_TITLE.search(sec.title) or _earlier_year(sec.title, plan_year):
+                return True
+            sec = _parent(sections, sec)
+        return False
+
     pieces = quote_pieces(clean, seg, quantities)
     found: list[tuple[int, int, Candidate]] = []
     previous_progress: list[int] = []
     for q, piece in zip(quantities, pieces, strict=True):
-        reading = read_quantity(clean, seg, q, piece)
+        reading = read_quantity(clean, seg, q, piece, in_review(q.number_start))
         qs, qe = reading.quote_start, max(reading.quote_end, q.end)
         if reading.kind == "progress" and q.unit == "%" and previous_progress:
             # "…1641.72亩，实现年度任务量的65.67%": the share restates the figure
@@ -202,8 +247,8 @@ def _candidates(doc: NormalisedText, mentions, sections: list[Section]) -> list[
                 continue
         cand = Candidate(
             kind=reading.kind,
-            value=q.value,
-            value_max=q.value_max,
+            value=q.value * reading.sign,
+            value_max=None if q.value_max is None else q.value_max * reading.sign,
             unit=q.unit,
             comparison=q.comparison,
             growth=reading.growth,
@@ -219,7 +264,7 @@ def _candidates(doc: NormalisedText, mentions, sections: list[Section]) -> list[
         found.append((qs, qe, cand))
 
     quantity_spans = [(q.start, q.end) for q in quantities]
-    for ms in find_milestones(clean, seg, doc.paragraphs, quantity_spans):
+    for ms in find_milestones(clean, seg, doc.paragraphs, quantity_spans, in_review):
         cand = Candidate(
             kind="milestone",
             value=None,
