@@ -133,14 +133,6 @@ def _earlier_year(title: str, plan_year: int | None) -> bool:
     return bool(m and plan_year and int(m.group(1)) < plan_year)
 
 
-def _parent(sections: list[Section], child: Section) -> Section | None:
-    for root in sections:
-        for sec in root.walk():
-            if any(c is child for c in sec.children):
-                return sec
-    return None
-
-
 def _is_deadline(text: str, q) -> bool:
     """ "3至5年内", "3年内": a time limit for the target beside it, not a target."""
     return q.unit in ("年", "个月", "天") and text.startswith(("内", "以内", "之内"), q.end)
@@ -219,13 +211,15 @@ def _candidates(
         q for i, q in enumerate(quantities) if not _is_qualifier(clean, seg, q, quantities[i + 1 :])
     ]
 
+    parents = {id(c): sec for root in sections for sec in root.walk() for c in sec.children}
+
     def in_review(pos: int) -> bool:
         """Inside a section that looks back: 一、2023年工作回顾."""
         sec = innermost(sections, pos)
         while sec is not None:
             if REVIEW_TITLE.search(sec.title) or _earlier_year(sec.title, plan_year):
                 return True
-            sec = _parent(sections, sec)
+            sec = parents.get(id(sec))
         return False
 
     pieces = quote_pieces(clean, seg, quantities)

@@ -191,8 +191,6 @@ def _strip_markup(
         kind = m.lastgroup
         if kind in ("tag", "entity") and not html_mode:
             continue  # "<" and "&" are ordinary characters in plain text
-        if kind == "mdlink" and not markdown:
-            kind = "mdlink"  # links are unambiguous enough to strip anywhere
         emit_text(pos, m.start())
         if kind == "tag":
             name = m.group("name").lower()
