@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -66,6 +67,31 @@ class YearFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 9999)
         super().__init__(*args, **kwargs)
+
+
+class StrictBooleanWidget(BooleanWidget):
+    def value_from_datadict(self, data, files, name):
+        # Keep a value that is neither true nor false, for the field to refuse.
+        raw = data.get(name)
+        parsed = super().value_from_datadict(data, files, name)
+        return raw if parsed is None and raw not in (None, "") else parsed
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (1 or 0); any other value is a form error instead of no filter at all."""
+
+    widget = StrictBooleanWidget
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        raise forms.ValidationError(_("Enter true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 def section_subtree_ids(section_id: int) -> list[int]:
@@ -177,7 +203,7 @@ class SectionFilterSet(django_filters.FilterSet):
     year = YearFilter(field_name="plan__year")
     plan = IdFilter(field_name="plan_id")
     parent = IdFilter(field_name="parent_id")
-    top_level = django_filters.BooleanFilter(
+    top_level = StrictBooleanFilter(
         field_name="parent", lookup_expr="isnull", label=_("top level only")
     )
     q = django_filters.CharFilter(method="filter_q", label=_("search"))

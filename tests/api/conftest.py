@@ -105,9 +105,7 @@ def world(db) -> World:
     users = {
         "reporter_a": member(town=town_a, role=Role.REPORTER, username="reporter_a"),
         "editor_a": member(town=town_a, role=Role.EDITOR, username="editor_a"),
-        "region_viewer": member(
-            region=district.parent, role=Role.VIEWER, username="region_viewer"
-        ),
+        "region_viewer": member(region=district.parent, role=Role.VIEWER, username="region_viewer"),
         "reporter_b": member(town=town_b, role=Role.REPORTER, username="reporter_b"),
         "editor_b": member(town=town_b, role=Role.EDITOR, username="editor_b"),
         "superuser": factories.UserFactory(username="root", is_superuser=True, is_staff=True),
