@@ -1,6 +1,14 @@
 """The plan database: where things are, what is planned, and what was reported."""
 
 from tracker.models.geography import Department, Region, Town
+from tracker.models.imports import (
+    CandidateKind,
+    Decision,
+    ImportState,
+    PlanImport,
+    SectionCandidate,
+    TargetCandidate,
+)
 from tracker.models.membership import Membership
 from tracker.models.plans import GoalSection, Plan, SourceDocument
 from tracker.models.reporting import EvidenceFile, ProgressReport, ReminderLog, ReportingPeriod
@@ -8,17 +16,23 @@ from tracker.models.targets import Target
 from tracker.models.updates import ProgressUpdate
 
 __all__ = [
+    "CandidateKind",
+    "Decision",
     "Department",
     "EvidenceFile",
     "GoalSection",
+    "ImportState",
     "Membership",
     "Plan",
+    "PlanImport",
     "ProgressReport",
     "ProgressUpdate",
     "ReminderLog",
     "ReportingPeriod",
     "Region",
+    "SectionCandidate",
     "SourceDocument",
     "Target",
+    "TargetCandidate",
     "Town",
 ]
