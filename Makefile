@@ -12,7 +12,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+## Install, and compile the translations (pure Python: no gettext tools needed).
 install: $(STAMP)
+	$(PY) manage.py compile_translations
 
 ## Install, migrate, seed, create the demo login and serve on http://127.0.0.1:8000/ (SQLite).
 run: install

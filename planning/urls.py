@@ -8,4 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("tracker.api.urls")),
     path("", include("tracker.urls")),
+    # The report pages at the root; last, so they never shadow the admin or the API.
+    path("", include("tracker.reports.urls")),
 ]

@@ -1,0 +1,114 @@
+"""Each report page reads a fixed number of queries, however many targets it shows.
+
+Counts are for an anonymous reader. Every request runs in a transaction
+(ATOMIC_REQUESTS), which adds a SAVEPOINT and a RELEASE to each count.
+"""
+
+import datetime
+
+import pytest
+
+from tests import factories
+from tests.reports.conftest import build_plan
+from tracker.models import ProgressUpdate
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [1, 200]
+
+
+@pytest.mark.parametrize("n_targets", SIZES)
+def test_home_queries_do_not_grow_with_targets(client, django_assert_num_queries, n_targets):
+    build_plan(n_targets)
+    # savepoint, regions, towns, readable plans, the rule's columns of the
+    # latest plans' targets, release
+    with django_assert_num_queries(6):
+        assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("n_targets", SIZES)
+def test_plan_page_queries_do_not_grow_with_targets(client, django_assert_num_queries, n_targets):
+    plan = build_plan(n_targets)
+    # savepoint, the plan (with town and region), its sections, its documents,
+    # the rule's columns of its targets (plan summary), the town's departments
+    # (filter menu), the targets with context, their helping departments, the
+    # town's other years, the regions above the town (breadcrumb), release
+    with django_assert_num_queries(11):
+        response = client.get(f"/towns/{plan.town.slug}/{plan.year}/")
+    assert response.status_code == 200
+    assert response.content.count(b'class="target ') == n_targets
+
+
+@pytest.mark.parametrize("n_targets", SIZES)
+def test_filtered_plan_page_queries_do_not_grow_with_targets(
+    client, django_assert_num_queries, n_targets
+):
+    plan = build_plan(n_targets)
+    section = plan.sections.filter(parent__isnull=True).first()
+    department = plan.town.departments.first()
+    url = f"/towns/{plan.town.slug}/{plan.year}/"
+    query = {"status": "behind", "section": section.pk, "department": department.pk}
+    # As above, plus the section filter's two (the section's plan, the plan's
+    # section tree) and the status filter's one (the rule's columns of the
+    # rows the other filters left): 14.
+    with django_assert_num_queries(14):
+        assert client.get(url, query).status_code == 200
+
+
+@pytest.mark.parametrize("n_targets", SIZES)
+def test_csv_download_queries_do_not_grow_with_targets(
+    client, django_assert_num_queries, n_targets
+):
+    plan = build_plan(n_targets)
+    # savepoint, the plan, its sections, its documents, the town's departments,
+    # the status filter's columns, the targets with context, their helping
+    # departments, release
+    with django_assert_num_queries(9):
+        response = client.get(f"/towns/{plan.town.slug}/{plan.year}/targets.csv?status=behind")
+        b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize("n_targets", SIZES)
+def test_xlsx_download_queries_do_not_grow_with_targets(
+    client, django_assert_num_queries, n_targets
+):
+    plan = build_plan(n_targets)
+    # savepoint, the plan, its sections, its documents, the town's departments,
+    # the targets with context, their helping departments, release
+    with django_assert_num_queries(8):
+        assert client.get(f"/towns/{plan.town.slug}/{plan.year}/targets.xlsx").status_code == 200
+
+
+@pytest.mark.parametrize("n_targets", SIZES)
+def test_region_page_queries_do_not_grow_with_targets(client, django_assert_num_queries, n_targets):
+    plan = build_plan(n_targets)
+    build_plan(n_targets, year=plan.year, town=factories.TownFactory(region=plan.town.region))
+    region = plan.town.region
+    # savepoint, the region, its towns, their readable plans, those plans'
+    # targets with context, the years with plans, the regions above, release
+    with django_assert_num_queries(8):
+        assert client.get(f"/regions/{region.slug}/{plan.year}/").status_code == 200
+
+
+@pytest.mark.parametrize("n_updates", [1, 30])
+def test_target_page_queries_do_not_grow_with_updates(client, django_assert_num_queries, n_updates):
+    plan = build_plan(1, with_updates=False, year=2024)
+    target = plan.targets.get()
+    ProgressUpdate.objects.bulk_create(
+        [
+            ProgressUpdate(
+                target=target,
+                as_of=datetime.date(2024, 1, 1) + datetime.timedelta(days=7 * i),
+                value=10 * (i + 1),
+            )
+            if target.kind == "quantitative"
+            else ProgressUpdate(
+                target=target, as_of=datetime.date(2024, 1, 2), milestone_done=False
+            )
+            for i in range(n_updates)
+        ]
+    )
+    # savepoint, the target with its context, its helping departments, its
+    # updates, the plan's sections (section path), the regions above, release
+    with django_assert_num_queries(7):
+        assert client.get(f"/targets/{target.pk}/").status_code == 200

@@ -1,0 +1,421 @@
+"""Charts as inline SVG, drawn on the server: no script, no chart library, no CDN.
+
+Every chart is an `<svg role="img">` with a text alternative, and the pages
+print the same numbers beside it (a table or a legend), so no reader depends
+on the picture or on its colours. Colours come from CSS classes (reports.css),
+so screen, print and the legend stay the same.
+
+Numbers are computed elsewhere (tracker.progress via selectors); this module
+only places them.
+"""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from tracker.choices import Status
+
+# The class of each status's colour: the 督查 traffic light (red, yellow, green),
+# grey where there is nothing to judge yet.
+STATUS_TONE = {
+    Status.ACHIEVED: "achieved",
+    Status.ON_TRACK: "on-track",
+    Status.AT_RISK: "at-risk",
+    Status.BEHIND: "behind",
+    Status.NOT_STARTED: "not-started",
+    Status.NO_DATA: "no-data",
+}
+
+
+def _n(value: float) -> str:
+    """A coordinate, short: 12.5 not 12.500000001."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def progress_bar(
+    percent: Decimal | None, expected_share: Decimal | None, status: str, label: str
+) -> SafeString:
+    """A bar filled to `percent` (capped at 100), with a tick where the expected pace is.
+
+    `label` is the text alternative, e.g. "65.67%, expected 100%".
+    """
+    filled = min(max(float(percent or 0), 0.0), 100.0)
+    parts = [
+        '<rect class="track" x="0" y="0" width="100" height="10" rx="2"></rect>',
+        format_html(
+            '<rect class="fill tone-{}" x="0" y="0" width="{}" height="10" rx="2"></rect>',
+            STATUS_TONE.get(status, "no-data"),
+            _n(filled),
+        ),
+    ]
+    if expected_share is not None:
+        pace = min(max(float(expected_share) * 100, 0.0), 100.0)
+        parts.append(
+            format_html(
+                '<line class="pace" x1="{0}" x2="{0}" y1="-1" y2="11"></line>',
+                _n(pace),
+            )
+        )
+    return format_html(
+        '<svg class="bar" viewBox="0 -1 100 12" preserveAspectRatio="none" role="img" '
+        'aria-label="{}" focusable="false">{}</svg>',
+        label,
+        mark_safe("".join(parts)),
+    )
+
+
+def status_strip(counts: dict[str, int], labels: dict[str, str]) -> SafeString:
+    """One bar split by status, in Status order, for a plan, a section or a town."""
+    total = sum(counts.values())
+    description = " · ".join(f"{labels[status]} {count}" for status, count in counts.items())
+    if total == 0:
+        return format_html(
+            '<svg class="strip" viewBox="0 0 100 8" preserveAspectRatio="none" role="img" '
+            'aria-label="{}" focusable="false">'
+            '<rect class="track" x="0" y="0" width="100" height="8"></rect></svg>',
+            _("No targets"),
+        )
+    x = 0.0
+    rects = []
+    for status, count in counts.items():
+        if not count:
+            continue
+        width = count / total * 100
+        rects.append(
+            format_html(
+                '<rect class="tone-{}" x="{}" y="0" width="{}" height="8">'
+                "<title>{} {}</title></rect>",
+                STATUS_TONE.get(status, "no-data"),
+                _n(x),
+                _n(width),
+                labels[status],
+                count,
+            )
+        )
+        x += width
+    return format_html(
+        '<svg class="strip" viewBox="0 0 100 8" preserveAspectRatio="none" role="img" '
+        'aria-label="{}" focusable="false">{}</svg>',
+        description,
+        mark_safe("".join(rects)),
+    )
+
+
+@dataclass(frozen=True)
+class Point:
+    """One reported value on the history chart."""
+
+    as_of: datetime.date
+    percent: Decimal | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How the expected line is drawn for a target.
+
+    - "linear": from 0 on the first day to 100% on the deadline (cumulative targets);
+    - "flat": 100% all the time (growth rates and caps are not cumulative);
+    - "milestone": no line; the last quarter of the time is marked instead.
+    """
+
+    shape: str
+    on_track: Decimal
+    at_risk: Decimal
+
+
+WIDTH, HEIGHT = 640, 280
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+
+
+def _y_max(points: Sequence[Point]) -> int:
+    highest = max([float(p.percent) for p in points if p.percent is not None] or [0])
+    if highest <= 100:
+        return 100
+    return min(int((highest + 19) // 20 * 20), 300)
+
+
+def history_chart(
+    *,
+    starts_on: datetime.date,
+    due_on: datetime.date,
+    today: datetime.date,
+    points: Sequence[Point],
+    pace: Pace,
+    title: str,
+) -> SafeString:
+    """Percent complete over time against the expected pace, with the warning bands.
+
+    The bands are the status rule's thresholds (tracker.progress): above the
+    on-track share of the pace is green, down to the at-risk share yellow,
+    below that red. Points above the top of the chart are drawn at the top.
+    """
+    end = max([due_on, *(p.as_of for p in points)])
+    span = max((end - starts_on).days, 1)
+    y_top = _y_max(points)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x_of(day: datetime.date) -> float:
+        return LEFT + (min(max((day - starts_on).days, 0), span) / span) * plot_w
+
+    def y_of(percent: float) -> float:
+        return TOP + plot_h - (min(max(percent, 0.0), y_top) / y_top) * plot_h
+
+    x0, x_due, y0 = x_of(starts_on), x_of(due_on), y_of(0)
+    parts: list[str] = []
+
+    # Warning bands: what the status rule calls on track, at risk and behind.
+    on_track, at_risk = float(pace.on_track), float(pace.at_risk)
+    if pace.shape == "linear":
+        top_y = y_of(y_top)
+        # At the deadline the pace line is at 100%; the band edges at 90% and 70% of it.
+        y_ok, y_risk = y_of(100 * on_track), y_of(100 * at_risk)
+        parts.append(
+            format_html(
+                '<polygon class="band band-behind" points="{},{} {},{} {},{}"></polygon>',
+                _n(x0),
+                _n(y0),
+                _n(x_due),
+                _n(y_risk),
+                _n(x_due),
+                _n(y0),
+            )  # fmt: skip
+        )
+        parts.append(
+            format_html(
+                '<polygon class="band band-at-risk" points="{},{} {},{} {},{}"></polygon>',
+                _n(x0),
+                _n(y0),
+                _n(x_due),
+                _n(y_ok),
+                _n(x_due),
+                _n(y_risk),
+            )  # fmt: skip
+        )
+        parts.append(
+            format_html(
+                '<polygon class="band band-on-track" points="{},{} {},{} {},{} {},{}"></polygon>',
+                _n(x0),
+                _n(y0),
+                _n(x0),
+                _n(top_y),
+                _n(x_due),
+                _n(top_y),
+                _n(x_due),
+                _n(y_ok),
+            )  # fmt: skip
+        )
+    elif pace.shape == "flat":
+        for css, low, high in (
+            ("band-behind", 0.0, 100 * at_risk),
+            ("band-at-risk", 100 * at_risk, 100 * on_track),
+            ("band-on-track", 100 * on_track, float(y_top)),
+        ):
+            parts.append(
+                format_html(
+                    '<rect class="band {}" x="{}" y="{}" width="{}" height="{}"></rect>',
+                    css,
+                    _n(x0),
+                    _n(y_of(high)),
+                    _n(x_due - x0),
+                    _n(y_of(low) - y_of(high)),
+                )
+            )
+    else:  # milestone: its last quarter is when it turns "at risk"
+        x_late = x_of(starts_on + (due_on - starts_on) * 3 / 4)
+        parts.append(
+            format_html(
+                '<rect class="band band-at-risk" x="{}" y="{}" width="{}" height="{}"></rect>',
+                _n(x_late),
+                _n(TOP),
+                _n(x_due - x_late),
+                _n(plot_h),
+            )
+        )
+
+    # Grid and y axis labels every 20% (every 50% on tall charts).
+    step = 20 if y_top <= 100 else 50
+    for value in range(0, y_top + 1, step):
+        y = y_of(value)
+        parts.append(
+            format_html(
+                '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
+                '<text class="tick" x="{}" y="{}" text-anchor="end">{}%</text>',
+                _n(LEFT),
+                _n(WIDTH - RIGHT),
+                _n(y),
+                _n(y),
+                _n(LEFT - 6),
+                _n(y + 4),
+                value,
+            )  # fmt: skip
+        )
+
+    # x axis: the first day of each quarter, and the deadline.
+    ticks = []
+    month = datetime.date(starts_on.year, starts_on.month, 1)
+    while month <= end:
+        if month >= starts_on and month.month in (1, 4, 7, 10):
+            ticks.append(month)
+        month = datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    for day in ticks:
+        parts.append(
+            format_html(
+                '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>',
+                _n(x_of(day)),
+                _n(HEIGHT - BOTTOM + 16),
+                day.strftime("%Y-%m"),
+            )
+        )
+    parts.append(
+        format_html(
+            '<line class="axis" x1="{0}" x2="{1}" y1="{2}" y2="{2}"></line>'
+            '<line class="axis" x1="{0}" x2="{0}" y1="{3}" y2="{2}"></line>',
+            _n(LEFT),
+            _n(WIDTH - RIGHT),
+            _n(y0),
+            _n(TOP),
+        )
+    )
+
+    # The expected pace.
+    if pace.shape == "linear":
+        parts.append(
+            format_html(
+                '<line class="pace-line" x1="{}" y1="{}" x2="{}" y2="{}"></line>',
+                _n(x0),
+                _n(y0),
+                _n(x_due),
+                _n(y_of(100)),
+            )
+        )
+    elif pace.shape == "flat":
+        parts.append(
+            format_html(
+                '<line class="pace-line" x1="{}" y1="{}" x2="{}" y2="{}"></line>',
+                _n(x0),
+                _n(y_of(100)),
+                _n(x_due),
+                _n(y_of(100)),
+            )
+        )
+    parts.append(
+        format_html(
+            '<line class="deadline" x1="{0}" x2="{0}" y1="{1}" y2="{2}"></line>'
+            '<text class="tick" x="{0}" y="{3}" text-anchor="end">{4}</text>',
+            _n(x_due),
+            _n(TOP),
+            _n(y0),
+            _n(HEIGHT - 6),
+            _("deadline %(date)s") % {"date": due_on.isoformat()},
+        )
+    )
+    if starts_on <= today <= end:
+        parts.append(
+            format_html(
+                '<line class="today" x1="{0}" x2="{0}" y1="{1}" y2="{2}"></line>'
+                '<text class="tick today-label" x="{3}" y="{4}">{5}</text>',
+                _n(x_of(today)),
+                _n(TOP),
+                _n(y0),
+                _n(x_of(today) + 4),
+                _n(TOP + 12),
+                _("today"),
+            )
+        )
+
+    # What was reported: a line through the points, each point coloured by its status then.
+    plotted = [p for p in points if p.percent is not None]
+    if len(plotted) > 1:
+        parts.append(
+            format_html(
+                '<polyline class="reported" points="{}"></polyline>',
+                " ".join(f"{_n(x_of(p.as_of))},{_n(y_of(float(p.percent)))}" for p in plotted),
+            )
+        )
+    parts.append(
+        format_html_join(
+            "",
+            '<circle class="point tone-{}" cx="{}" cy="{}" r="5"><title>{}: {}%</title></circle>',
+            (
+                (
+                    STATUS_TONE.get(p.status, "no-data"),
+                    _n(x_of(p.as_of)),
+                    _n(y_of(float(p.percent))),
+                    p.as_of.isoformat(),
+                    p.percent,
+                )
+                for p in plotted
+            ),
+        )
+    )
+    if not plotted:
+        parts.append(
+            format_html(
+                '<text class="empty" x="{}" y="{}" text-anchor="middle">{}</text>',
+                _n(LEFT + plot_w / 2),
+                _n(TOP + plot_h / 2),
+                _("No progress reported yet"),
+            )
+        )
+
+    return format_html(
+        '<svg class="history" viewBox="0 0 {} {}" role="img" aria-labelledby="history-title" '
+        'focusable="false"><title id="history-title">{}</title>{}</svg>',
+        WIDTH,
+        HEIGHT,
+        title,
+        mark_safe("".join(str(part) for part in parts)),
+    )
+
+
+def comparison_bars(values: Sequence[tuple[Decimal | None, Decimal | None, str]]) -> list[str]:
+    """For targets in one unit: each target's value and what was reached, on one scale.
+
+    Returns one SVG per row (target outline, reached filled), all scaled to the
+    largest number of the group so the rows can be compared by eye.
+    """
+    numbers = [float(n) for pair in values for n in pair[:2] if n is not None]
+    scale = max(numbers or [1.0]) or 1.0
+    bars = []
+    for target, reached, status in values:
+        parts = ['<rect class="track" x="0" y="0" width="100" height="14"></rect>']
+        if target is not None:
+            parts.append(
+                format_html(
+                    '<rect class="goal" x="0" y="1" width="{}" height="12"></rect>',
+                    _n(float(target) / scale * 100),
+                )
+            )
+        if reached is not None:
+            parts.append(
+                format_html(
+                    '<rect class="fill tone-{}" x="0" y="4" width="{}" height="6"></rect>',
+                    STATUS_TONE.get(status, "no-data"),
+                    _n(max(float(reached), 0.0) / scale * 100),
+                )
+            )
+        bars.append(
+            format_html(
+                '<svg class="compare" viewBox="0 0 100 14" preserveAspectRatio="none" '
+                'aria-hidden="true" focusable="false">{}</svg>',
+                mark_safe("".join(str(part) for part in parts)),
+            )
+        )
+    return bars
+
+
+__all__ = [
+    "STATUS_TONE",
+    "Pace",
+    "Point",
+    "comparison_bars",
+    "history_chart",
+    "progress_bar",
+    "status_strip",
+]

@@ -1,0 +1,219 @@
+"""How report pages word and draw a target: numbers, units, names, bars and badges.
+
+Nothing here decides a status or a percentage: those come from
+tracker.progress through selectors (`Row.assessment`). This module only turns
+them into text and pictures for the templates, which have no template tags of
+their own.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
+
+from tracker import progress
+from tracker.choices import Comparison, Status, TargetKind
+from tracker.models import GoalSection, Target
+from tracker.reports import charts
+from tracker.selectors import Row
+
+SYMBOL = {
+    Comparison.EQ: "",
+    Comparison.GE: "≥ ",
+    Comparison.GT: "> ",
+    Comparison.LE: "≤ ",
+    Comparison.LT: "< ",
+    Comparison.APPROX: "≈ ",
+}
+
+# A shape beside the colour, so that status never rests on colour alone.
+STATUS_ICON = {
+    Status.ACHIEVED: "✔",
+    Status.ON_TRACK: "●",
+    Status.AT_RISK: "▲",
+    Status.BEHIND: "✖",
+    Status.NOT_STARTED: "○",
+    Status.NO_DATA: "–",
+}
+
+# The 督查 traffic light each status shows as.
+STATUS_LIGHT = {
+    Status.ACHIEVED: "green",
+    Status.ON_TRACK: "green",
+    Status.AT_RISK: "yellow",
+    Status.BEHIND: "red",
+    Status.NOT_STARTED: "grey",
+    Status.NO_DATA: "grey",
+}
+
+
+def num(value: Decimal | None) -> str:
+    """A decimal as the document would write it: 2500, 1641.72, 0.5 (no trailing zeros)."""
+    if value is None:
+        return ""
+    return f"{value.normalize():f}"
+
+
+def with_unit(value: str, unit: str) -> str:
+    # A percentage sign sits on the number; other units after a thin space.
+    if not unit:
+        return value
+    return f"{value}{unit}" if unit == "%" else f"{value} {unit}"
+
+
+def target_text(target: Target) -> str:
+    """What is to be reached, compactly: "≥ 8 家", "2–3 个", "growth ≈ 5%", "milestone"."""
+    if target.kind == TargetKind.MILESTONE:
+        return _("milestone")
+    if target.comparison == Comparison.RANGE:
+        amount = f"{num(target.value)}–{num(target.value_max)}"
+    else:
+        amount = f"{SYMBOL.get(target.comparison, '')}{num(target.value)}"
+    text = with_unit(amount, target.unit)
+    if target.is_growth:
+        return _("growth %(amount)s") % {"amount": text}
+    return text
+
+
+def current_text(target: Target) -> str:
+    """The latest reported value with its unit, "done" / "not done", or empty."""
+    update = target.latest_update
+    if update is None:
+        return ""
+    if target.kind == TargetKind.MILESTONE:
+        return _("done") if update.milestone_done else _("not done")
+    return with_unit(num(update.value), target.unit)
+
+
+def percent_text(percent: Decimal | None) -> str:
+    """65.67%, 100%: as precise as the rule computes it (two places), no trailing zeros."""
+    return "" if percent is None else f"{num(percent.quantize(Decimal('0.01')))}%"
+
+
+def place_name(place) -> str:
+    """A town's or region's name in the reader's language, where an English one is kept."""
+    english = getattr(place, "name_en", "")
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return place.name
+
+
+def status_labels() -> dict[str, str]:
+    return {status.value: str(status.label) for status in Status}
+
+
+@dataclass(frozen=True)
+class Badge:
+    status: str
+    label: str
+    icon: str
+    tone: str
+    light: str
+
+
+def badge(status: str) -> Badge:
+    status = Status(status)
+    return Badge(
+        status=status.value,
+        label=str(status.label),
+        icon=STATUS_ICON[status],
+        tone=charts.STATUS_TONE[status],
+        light=STATUS_LIGHT[status],
+    )
+
+
+@dataclass(frozen=True)
+class StatusTally:
+    """Counts by status for a plan, a section, a town or a region, drawn and spelled out."""
+
+    counts: dict[str, int]
+    total: int
+    mean_percent: str
+    strip: SafeString
+    items: list[tuple[Badge, int, str]] = field(default_factory=list)
+
+
+def tally(counts: dict[str, int], mean_percent: Decimal | None) -> StatusTally:
+    """Each status with its count and its share of the targets (a share of none is empty)."""
+    labels = status_labels()
+    total = sum(counts.values())
+    return StatusTally(
+        counts=counts,
+        total=total,
+        mean_percent=percent_text(mean_percent),
+        strip=charts.status_strip(counts, labels),
+        items=[
+            (badge(status), count, f"{round(count * 100 / total)}%" if total else "")
+            for status, count in counts.items()
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class TargetCard:
+    """A target as a report line: what, how far, how it stands, who leads, where it came from."""
+
+    target: Target
+    assessment: progress.Assessment
+    badge: Badge
+    goal: str
+    current: str
+    percent: str
+    expected: str
+    bar: SafeString
+    due_on: datetime.date
+    as_of: datetime.date | None
+
+
+def card(row: Row) -> TargetCard:
+    target, assessment = row.target, row.assessment
+    percent = percent_text(assessment.percent)
+    expected = percent_text(assessment.expected_share * 100)
+    label = (
+        _("%(percent)s complete, %(expected)s of the time gone")
+        % {"percent": percent, "expected": expected}
+        if percent
+        else _("nothing reported, %(expected)s of the time gone") % {"expected": expected}
+    )
+    return TargetCard(
+        target=target,
+        assessment=assessment,
+        badge=badge(assessment.status),
+        goal=target_text(target),
+        current=current_text(target),
+        percent=percent,
+        expected=expected,
+        bar=charts.progress_bar(
+            assessment.percent, assessment.expected_share, assessment.status, label
+        ),
+        due_on=target.due_on,
+        as_of=target.latest_update.as_of if target.latest_update else None,
+    )
+
+
+def section_heading(section: GoalSection) -> str:
+    return f"{section.label}{section.title}"
+
+
+def legend() -> list[Badge]:
+    return [badge(status) for status in Status]
+
+
+# Marked for translation here because tracker/progress.py keeps it as plain
+# text; tests/reports check that the two stay the same word for word.
+# xgettext:no-python-format
+RULE_SUMMARY_MSGID = gettext_noop(
+    "Percent complete is the value reached divided by the target (a milestone is 0 or 100%). "
+    "Expected pace is the share of time elapsed from 1 January to the deadline. "
+    "Green: achieved, or on track (at least 90% of the expected pace). "
+    "Yellow: at risk (70–90% of the pace, or a milestone in its last quarter). "
+    "Red: behind (below 70%, or the deadline passed unmet). Grey: no data or not started."
+)
+
+
+def rule_summary() -> str:
+    """The status rule in the reader's language (tracker.progress.RULE_SUMMARY)."""
+    return _(progress.RULE_SUMMARY)

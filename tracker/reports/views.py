@@ -1,0 +1,575 @@
+"""The report pages: what officials and the public read, server-rendered.
+
+Every page asks `scope_for(request.user)` which plans its reader may see
+(anonymous readers see published plans only), reads through the selectors,
+and gets percentages and statuses from tracker.progress; nothing here
+decides a status. Each view's queries are fixed in number, whatever the
+number of targets (tests/reports/test_queries.py lists them).
+"""
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from tracker import exports, progress, selectors
+from tracker.access import scope_for
+from tracker.choices import Comparison, Status, TargetKind
+from tracker.exports import csv_response
+from tracker.filters import TargetFilterSet
+from tracker.models import Department, GoalSection, Plan, Region, Target, Town
+from tracker.models.targets import configured_thresholds
+from tracker.reports import charts, presenters
+
+# The filters the plan page offers; the rest of TargetFilterSet works from the URL too.
+PAGE_FILTERS = ("section", "status", "department")
+
+
+def _readable_plans(request: HttpRequest) -> QuerySet[Plan]:
+    return Plan.objects.filter(scope_for(request.user).readable())
+
+
+def _breadcrumb(region: Region) -> list[Region]:
+    """The regions from the root down to `region` (one query)."""
+    return [*region.ancestors(), region]
+
+
+# ---------------------------------------------------------------------------
+# Home: the region tree, each town's latest plan and how it stands
+
+
+@dataclass
+class TownEntry:
+    town: Town
+    name: str
+    plan: Plan | None = None
+    tally: presenters.StatusTally | None = None
+    other_years: list[int] = field(default_factory=list)
+
+
+@dataclass
+class RegionNode:
+    region: Region
+    name: str
+    years: list[int] = field(default_factory=list)
+    children: list["RegionNode"] = field(default_factory=list)
+    towns: list[TownEntry] = field(default_factory=list)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The region tree with each town's latest readable plan and its overall progress."""
+    today = timezone.localdate()
+    regions = list(Region.objects.all())
+    towns = list(Town.objects.select_related("region"))
+    plans = list(_readable_plans(request).order_by("town_id", "-year"))
+
+    latest: dict[int, Plan] = {}
+    years: dict[int, list[int]] = {}
+    for plan in plans:
+        latest.setdefault(plan.town_id, plan)
+        years.setdefault(plan.town_id, []).append(plan.year)
+
+    # One query for the columns the status rule needs, for every latest plan at once.
+    fact_rows = list(
+        Target.objects.filter(plan__in=list(latest.values()))
+        .order_by()
+        .values(*selectors.FACT_FIELDS, "plan_id")
+    )
+    assessments = selectors.assess_rows(fact_rows, today)
+    by_plan: dict[int, list[progress.Assessment]] = {}
+    for row in fact_rows:
+        by_plan.setdefault(row["plan_id"], []).append(assessments[row["pk"]])
+
+    nodes = {
+        region.pk: RegionNode(region=region, name=presenters.place_name(region))
+        for region in regions
+    }
+    roots = []
+    for region in regions:
+        node = nodes[region.pk]
+        if region.parent_id in nodes:
+            nodes[region.parent_id].children.append(node)
+        else:
+            roots.append(node)
+
+    for town in towns:
+        plan = latest.get(town.pk)
+        entry = TownEntry(town=town, name=presenters.place_name(town), plan=plan)
+        if plan is not None:
+            found = by_plan.get(plan.pk, [])
+            entry.tally = presenters.tally(
+                selectors.status_counts(found), selectors.mean_percent(found)
+            )
+            entry.other_years = years[town.pk][1:]
+        if town.region_id in nodes:
+            nodes[town.region_id].towns.append(entry)
+        # A region offers the years that some town below it has a plan for.
+        for year in years.get(town.pk, []):
+            for region in regions:
+                if town.region.path.startswith(region.path):
+                    node = nodes[region.pk]
+                    if year not in node.years:
+                        node.years.append(year)
+    for node in nodes.values():
+        node.years.sort(reverse=True)
+
+    return render(
+        request,
+        "tracker/reports/home.html",
+        {
+            "roots": roots,
+            "today": today,
+            "legend": presenters.legend(),
+            "rule_summary": presenters.rule_summary(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# A town's plan for a year
+
+
+def _plan_or_404(request: HttpRequest, slug: str, year: int) -> Plan:
+    return get_object_or_404(
+        _readable_plans(request)
+        .select_related("town__region")
+        .prefetch_related("sections", "documents"),
+        town__slug=slug,
+        year=year,
+    )
+
+
+IDEOGRAPHIC_SPACE = "\u3000"
+
+
+def _indented(section: GoalSection, depth: int) -> str:
+    return IDEOGRAPHIC_SPACE * depth + presenters.section_heading(section)
+
+
+def plan_filterset(request: HttpRequest, plan: Plan, tree) -> TargetFilterSet:
+    """The API's TargetFilterSet over this plan's targets, its page fields as menus.
+
+    The section and department menus offer this plan's own, so a value from
+    another plan is a form error rather than an empty page. One query (the
+    town's departments).
+    """
+    filterset = TargetFilterSet(
+        request.GET or None,
+        queryset=Target.objects.filter(plan=plan).with_context(),
+        request=request,
+    )
+    form = filterset.form
+    form.fields["section"] = forms.TypedChoiceField(
+        label=_("Section"),
+        required=False,
+        coerce=int,
+        choices=[("", _("All sections"))]
+        + [(section.pk, _indented(section, depth)) for section, depth in tree],
+    )
+    form.fields["department"] = forms.TypedChoiceField(
+        label=_("Lead or helping department"),
+        required=False,
+        coerce=int,
+        choices=[("", _("All departments"))]
+        + [(d.pk, d.name) for d in Department.objects.filter(town_id=plan.town_id)],
+    )
+    form.fields["status"] = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Status.choices],
+    )
+    return filterset
+
+
+def _form_errors(form: forms.Form) -> list[tuple[str, str]]:
+    """Each bad filter's label (its name when it has none) and what is wrong with it."""
+    found = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else name
+        found.append((label, " ".join(str(error) for error in errors)))
+    return found
+
+
+def _document_order(rows: list[selectors.Row], tree) -> list[selectors.Row]:
+    """Targets in the order the document has them: by section in the tree, then position."""
+    place = {section.pk: index for index, (section, _depth) in enumerate(tree)}
+    return sorted(
+        rows,
+        key=lambda row: (place.get(row.target.section_id, len(place)), row.target.position),
+    )
+
+
+def _filtered_rows(filterset: TargetFilterSet, tree, today) -> list[selectors.Row]:
+    # With a bad value the form shows its error and the good filters still apply.
+    return _document_order(selectors.assessed(filterset.qs, today), tree)
+
+
+@dataclass
+class SectionBlock:
+    section: GoalSection
+    depth: int
+    heading_level: int
+    card_level: int
+    tally: presenters.StatusTally
+    cards: list[presenters.TargetCard]
+
+
+def plan_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """A town's plan for a year: its sections as the document numbers them, and their targets."""
+    plan = _plan_or_404(request, slug, year)
+    today = timezone.localdate()
+    summary = selectors.plan_summary(plan, today)
+    tree = [(s.section, s.depth) for s in summary.sections]
+    filterset = plan_filterset(request, plan, tree)
+    rows = _filtered_rows(filterset, tree, today)
+    filtering = any(request.GET.get(name) for name in filterset.form.fields)
+
+    by_section: dict[int, list[presenters.TargetCard]] = {}
+    for row in rows:
+        by_section.setdefault(row.target.section_id, []).append(presenters.card(row))
+    # With filters, show only the sections that hold a match, and the sections above them.
+    parent_of = {section.pk: section.parent_id for section, _depth in tree}
+    shown: set[int] = set()
+    for section_id in by_section:
+        while section_id is not None and section_id not in shown:
+            shown.add(section_id)
+            section_id = parent_of.get(section_id)
+    blocks = [
+        SectionBlock(
+            section=s.section,
+            depth=s.depth,
+            heading_level=min(s.depth + 3, 6),
+            card_level=min(s.depth + 4, 6),
+            tally=presenters.tally(s.counts, s.mean_percent),
+            cards=by_section.get(s.section.pk, []),
+        )
+        for s in summary.sections
+        if not filtering or s.section.pk in shown
+    ]
+    other_years = list(
+        _readable_plans(request)
+        .filter(town_id=plan.town_id)
+        .exclude(pk=plan.pk)
+        .order_by("-year")
+        .values_list("year", flat=True)
+    )
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "tracker/reports/plan.html",
+        {
+            "plan": plan,
+            "town_name": presenters.place_name(plan.town),
+            "breadcrumb": [
+                (region, presenters.place_name(region)) for region in _breadcrumb(plan.town.region)
+            ],
+            "documents": list(plan.documents.all()),
+            "summary": summary,
+            "tally": presenters.tally(summary.counts, summary.mean_percent),
+            "blocks": blocks,
+            "form": filterset.form,
+            "form_errors": _form_errors(filterset.form),
+            "page_fields": [filterset.form[name] for name in PAGE_FILTERS],
+            "filtering": filtering,
+            "shown_count": len(rows),
+            "query": query,
+            "other_years": other_years,
+            "today": today,
+            "legend": presenters.legend(),
+            "rule_summary": presenters.rule_summary(),
+        },
+    )
+
+
+def _export(request: HttpRequest, slug: str, year: int, fmt: str) -> HttpResponse:
+    plan = _plan_or_404(request, slug, year)
+    today = timezone.localdate()
+    tree = selectors.section_tree(plan.sections.all())
+    filterset = plan_filterset(request, plan, tree)
+    if filterset.form.errors:
+        lines = [f"{label}: {errors}" for label, errors in _form_errors(filterset.form)]
+        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+    rows = _filtered_rows(filterset, tree, today)
+    filename = f"{plan.town.slug}-{plan.year}-targets"
+    if fmt == "xlsx":
+        return _xlsx_response(rows, filename)
+    return csv_response(rows, filename)
+
+
+def _xlsx_response(rows: list[selectors.Row], filename: str) -> HttpResponse:
+    """tracker.exports.xlsx_response, with translated labels made plain text first.
+
+    exports.row_values() gives the status as a lazy translation, which openpyxl
+    refuses ("Cannot convert 'No data' to Excel"); the same columns and cells
+    are written here until that is fixed in tracker/exports.py.
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="targets")
+    sheet.append([str(column) for column in exports.columns()])
+    for row in rows:
+        cells = []
+        for value in exports.row_values(row):
+            if isinstance(value, Promise):
+                value = str(value)
+            elif isinstance(value, Decimal):
+                value = float(value)  # a spreadsheet cell has no decimal type
+            elif isinstance(value, datetime.date):
+                value = value.isoformat()
+            cells.append("" if value is None else value)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def plan_csv(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """The plan page's targets, with its filters, as CSV."""
+    return _export(request, slug, year, "csv")
+
+
+def plan_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """The plan page's targets, with its filters, as an Excel workbook."""
+    return _export(request, slug, year, "xlsx")
+
+
+# ---------------------------------------------------------------------------
+# A target: its history, its pace, and where it was written
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    update: object
+    shown: str
+    percent: str
+    badge: presenters.Badge
+    corrected: bool
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A quote in its document: the text before it, the quote, the text after it."""
+
+    before: str
+    quote: str
+    after: str
+    found: bool
+
+
+def _excerpt(text: str, quote: str, margin: int | None = None) -> Excerpt:
+    at = text.find(quote) if quote else -1
+    if at < 0:
+        return Excerpt(before="", quote=quote, after="", found=False)
+    end = at + len(quote)
+    if margin is None:
+        return Excerpt(before=text[:at], quote=quote, after=text[end:], found=True)
+    # The paragraph around the quote, at most `margin` characters either side.
+    start = text.rfind("\n", 0, at) + 1
+    stop = text.find("\n", end)
+    stop = len(text) if stop < 0 else stop
+    start, stop = max(start, at - margin), min(stop, end + margin)
+    before = ("…" if start > 0 and text[start - 1] != "\n" else "") + text[start:at]
+    after = text[end:stop] + ("…" if stop < len(text) and text[stop] != "\n" else "")
+    return Excerpt(before=before, quote=quote, after=after, found=True)
+
+
+def _pace(target: Target) -> charts.Pace:
+    thresholds = configured_thresholds()
+    if target.kind == TargetKind.MILESTONE:
+        shape = "milestone"
+    elif target.is_growth or target.comparison in (Comparison.LE, Comparison.LT):
+        shape = "flat"
+    else:
+        shape = "linear"
+    return charts.Pace(shape=shape, on_track=thresholds.on_track, at_risk=thresholds.at_risk)
+
+
+def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One target: how it stands, its full history against the pace, and its source."""
+    target = get_object_or_404(
+        Target.objects.with_context()
+        .select_related("plan__town__region")
+        .filter(scope_for(request.user).readable("plan")),
+        pk=pk,
+    )
+    today = timezone.localdate()
+    row = selectors.assessed([target], today)[0]
+    updates = list(target.updates.order_by("as_of", "id"))
+    corrected = {update.corrects_id for update in updates if update.corrects_id}
+    facts = target.facts()
+    thresholds = configured_thresholds()
+    history, points = [], []
+    for update in updates:
+        # Each report judged as it stood on its own date, by the same rule.
+        reading = progress.Reading(
+            value=update.value, done=update.milestone_done, as_of=update.as_of
+        )
+        then = progress.assess(facts, reading, update.as_of, thresholds)
+        if target.kind == TargetKind.MILESTONE:
+            shown = _("done") if update.milestone_done else _("not done")
+        else:
+            shown = presenters.with_unit(presenters.num(update.value), target.unit)
+        history.append(
+            HistoryLine(
+                update=update,
+                shown=shown,
+                percent=presenters.percent_text(then.percent),
+                badge=presenters.badge(then.status),
+                corrected=update.pk in corrected,
+            )
+        )
+        if update.pk not in corrected:
+            points.append(
+                charts.Point(as_of=update.as_of, percent=then.percent, status=then.status)
+            )
+
+    chart = charts.history_chart(
+        starts_on=target.plan.starts_on,
+        due_on=target.due_on,
+        today=today,
+        points=points,
+        pace=_pace(target),
+        title=_("Progress of “%(title)s” over time against the expected pace")
+        % {"title": target.title},
+    )
+    sections = {s.pk: s for s in GoalSection.objects.filter(plan_id=target.plan_id)}
+    section_path, section = [], sections.get(target.section_id)
+    while section is not None:
+        section_path.insert(0, section)
+        section = sections.get(section.parent_id)
+
+    document = target.source_document
+    return render(
+        request,
+        "tracker/reports/target.html",
+        {
+            "target": target,
+            "plan": target.plan,
+            "town_name": presenters.place_name(target.plan.town),
+            "breadcrumb": [
+                (region, presenters.place_name(region))
+                for region in _breadcrumb(target.plan.town.region)
+            ],
+            "card": presenters.card(row),
+            "section_path": section_path,
+            "helping": list(target.helping_departments.all()),
+            "baseline": (
+                presenters.with_unit(presenters.num(target.baseline), target.unit)
+                if target.baseline is not None
+                else ""
+            ),
+            "history": list(reversed(history)),
+            "chart": chart,
+            "pace_shape": _pace(target).shape,
+            "document": document,
+            "excerpt": _excerpt(document.text, target.quote, 160) if document else None,
+            "in_document": _excerpt(document.text, target.quote) if document else None,
+            "today": today,
+            "legend": presenters.legend(),
+            "rule_summary": presenters.rule_summary(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# A region for a year: its towns side by side, and like targets compared
+
+
+@dataclass(frozen=True)
+class ComparedTarget:
+    card: presenters.TargetCard
+    town_name: str
+    bar: str
+
+
+@dataclass(frozen=True)
+class ComparedGroup:
+    unit: str
+    is_growth: bool
+    towns: int
+    rows: list[ComparedTarget]
+
+
+def region_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """Every town below a region for one year, side by side; like targets compared."""
+    region = get_object_or_404(Region, slug=slug)
+    if not 2000 <= year <= 2100:
+        raise Http404(_("No such year."))
+    today = timezone.localdate()
+    readable = _readable_plans(request)
+    rollup = selectors.region_rollup(region, year, today, readable)
+    years = sorted(
+        set(
+            readable.filter(town__region__path__startswith=region.path).values_list(
+                "year", flat=True
+            )
+        ),
+        reverse=True,
+    )
+    towns = [
+        {
+            "entry": entry,
+            "name": presenters.place_name(entry.town),
+            "tally": presenters.tally(entry.counts, entry.mean_percent),
+        }
+        for entry in rollup.towns
+    ]
+    groups = []
+    for comparable in rollup.comparables:
+        cards = [presenters.card(row) for row in comparable.rows]
+        bars = charts.comparison_bars(
+            [
+                (
+                    row.target.value,
+                    row.target.latest_update.value if row.target.latest_update else None,
+                    row.assessment.status,
+                )
+                for row in comparable.rows
+            ]
+        )
+        groups.append(
+            ComparedGroup(
+                unit=comparable.unit,
+                is_growth=comparable.is_growth,
+                towns=len({row.target.plan.town_id for row in comparable.rows}),
+                rows=[
+                    ComparedTarget(
+                        card=card,
+                        town_name=presenters.place_name(card.target.plan.town),
+                        bar=bar,
+                    )
+                    for card, bar in zip(cards, bars, strict=True)
+                ],
+            )
+        )
+    return render(
+        request,
+        "tracker/reports/region.html",
+        {
+            "region": region,
+            "region_name": presenters.place_name(region),
+            "year": year,
+            "years": years,
+            "breadcrumb": [(r, presenters.place_name(r)) for r in region.ancestors()],
+            "towns": towns,
+            "planned_towns": sum(1 for entry in rollup.towns if entry.plan is not None),
+            "tally": presenters.tally(rollup.counts, None),
+            "groups": groups,
+            "statuses": presenters.legend(),
+            "today": today,
+            "legend": presenters.legend(),
+            "rule_summary": presenters.rule_summary(),
+        },
+    )
