@@ -216,3 +216,14 @@ def test_json_errors_are_json(world, as_reporter_a):
     )
     assert response.status_code == 400
     assert "detail" in json.loads(response.content)
+
+
+@pytest.mark.parametrize("query", ["town=%00", "q=%00", "region=a%00b", "unit=%00"])
+def test_a_nul_character_in_a_filter_is_a_400(world, query):
+    # PostgreSQL text cannot hold NUL; the form refuses it before the database sees it.
+    assert world.client("anonymous").get(f"/api/targets/?{query}").status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/api/towns/%00/", "/api/regions/a%00/rollup/?year=2024"])
+def test_a_nul_character_in_a_slug_is_a_4xx(world, url):
+    assert world.client("anonymous").get(url).status_code in (400, 404)
