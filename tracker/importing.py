@@ -280,7 +280,7 @@ def plan_import_create(
     """Read a document and store its section and target candidates for review.
 
     Returns the existing import when the same text was already imported for
-    this town and year. Raises ValidationError with a one-line message for a
+    this town and year; `.created` on the result says which it is. Raises ValidationError with a one-line message for a
     document the extractor cannot read, and writes nothing then. Creates no
     live section or target; a document with no numbers is an import with no
     target candidates, not an error.
@@ -294,6 +294,7 @@ def plan_import_create(
     document = _document_for(text=result.text, title=result.title, filename=filename, user=user)
     existing = PlanImport.objects.filter(source_document=document, town=town, year=year).first()
     if existing is not None:
+        existing.created = False
         return existing
     plan_import = PlanImport(
         source_document=document,
@@ -312,8 +313,11 @@ def plan_import_create(
         with transaction.atomic():
             plan_import.save()
     except IntegrityError:
-        return PlanImport.objects.get(source_document=document, town=town, year=year)
+        existing = PlanImport.objects.get(source_document=document, town=town, year=year)
+        existing.created = False
+        return existing
     _store_candidates(plan_import, result)
+    plan_import.created = True
     return plan_import
 
 

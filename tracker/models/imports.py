@@ -159,6 +159,11 @@ class SectionCandidate(Candidate):
     def __str__(self) -> str:
         return f"{self.label}{self.title}"
 
+    @property
+    def created_id(self) -> int | None:
+        """The id of the section accepting this candidate created, if any."""
+        return self.section_id
+
 
 class TargetCandidate(Candidate):
     """A target, milestone, progress figure or past fact the extractor proposes, as edited."""
@@ -225,3 +230,8 @@ class TargetCandidate(Candidate):
 
     def __str__(self) -> str:
         return f"#{self.position} {self.title}"
+
+    @property
+    def created_id(self) -> int | None:
+        """The id of the target accepting this candidate created, if any."""
+        return self.target_id
