@@ -166,6 +166,21 @@ class TargetCard:
     bar: SafeString
     due_on: datetime.date
     as_of: datetime.date | None
+    is_milestone: bool
+
+
+def pace_shape(target: Target) -> str:
+    """How the expected pace reads for a target (see charts.Pace and tracker.progress).
+
+    Only a cumulative quantity is expected to grow with the time gone; a growth
+    rate or a cap is expected at 100% all the time, and a milestone is judged by
+    the time left, not by a share done.
+    """
+    if target.kind == TargetKind.MILESTONE:
+        return "milestone"
+    if target.is_growth or target.comparison in (Comparison.LE, Comparison.LT):
+        return "flat"
+    return "linear"
 
 
 def card(row: Row) -> TargetCard:
@@ -187,10 +202,15 @@ def card(row: Row) -> TargetCard:
         percent=percent,
         expected=expected,
         bar=charts.progress_bar(
-            assessment.percent, assessment.expected_share, assessment.status, label
+            assessment.percent,
+            # The tick marks where a cumulative target should be by today.
+            assessment.expected_share if pace_shape(target) == "linear" else None,
+            assessment.status,
+            label,
         ),
         due_on=target.due_on,
         as_of=target.latest_update.as_of if target.latest_update else None,
+        is_milestone=target.kind == TargetKind.MILESTONE,
     )
 
 

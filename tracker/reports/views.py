@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from tracker import exports, progress, selectors
 from tracker.access import scope_for
-from tracker.choices import Comparison, Status, TargetKind
+from tracker.choices import Status, TargetKind
 from tracker.exports import csv_response
 from tracker.filters import TargetFilterSet
 from tracker.models import Department, GoalSection, Plan, Region, Target, Town
@@ -387,13 +387,11 @@ def _excerpt(text: str, quote: str, margin: int | None = None) -> Excerpt:
 
 def _pace(target: Target) -> charts.Pace:
     thresholds = configured_thresholds()
-    if target.kind == TargetKind.MILESTONE:
-        shape = "milestone"
-    elif target.is_growth or target.comparison in (Comparison.LE, Comparison.LT):
-        shape = "flat"
-    else:
-        shape = "linear"
-    return charts.Pace(shape=shape, on_track=thresholds.on_track, at_risk=thresholds.at_risk)
+    return charts.Pace(
+        shape=presenters.pace_shape(target),
+        on_track=thresholds.on_track,
+        at_risk=thresholds.at_risk,
+    )
 
 
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -431,6 +429,10 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         )
         if update.pk not in corrected:
+            # Of several reports on one date the one recorded last counts, as it
+            # does for the target's latest update: it replaces the earlier point.
+            if points and points[-1].as_of == update.as_of:
+                points.pop()
             points.append(
                 charts.Point(as_of=update.as_of, percent=then.percent, status=then.status)
             )
