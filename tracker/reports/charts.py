@@ -10,6 +10,7 @@ only places them.
 """
 
 import datetime
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -137,7 +138,8 @@ def _y_max(points: Sequence[Point]) -> int:
     highest = max([float(p.percent) for p in points if p.percent is not None] or [0])
     if highest <= 100:
         return 100
-    return min(int((highest + 19) // 20 * 20), 300)
+    # Above 100% the grid is every 50%: round the top up to the next line.
+    return min(math.ceil(highest / 50) * 50, 300)
 
 
 def history_chart(
