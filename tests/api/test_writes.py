@@ -282,6 +282,7 @@ def test_an_editor_creates_a_plan_for_their_town(world, as_editor_a):
     )
     assert response.status_code == 201, response.json()
     assert response["ETag"] == '"1"'
+    assert response["Location"].endswith(f"/api/plans/{response.json()['id']}/")
     plan = Plan.objects.get(pk=response.json()["id"])
     assert (plan.created_by, plan.status) == (world.users["editor_a"], "draft")
 

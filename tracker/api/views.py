@@ -217,7 +217,9 @@ class VersionedViewSet(
         created = services.record_create(
             model=serializer.Meta.model, fields=serializer.validated_data, user=request.user
         )
-        return self._respond(created, status.HTTP_201_CREATED)
+        response = self._respond(created, status.HTTP_201_CREATED)
+        response["Location"] = self.reverse_action("detail", args=[created.pk])
+        return response
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -476,7 +478,9 @@ class ProgressUpdateViewSet(
         key = client_key(request, data)
         update, created = record_progress(data, key, request.user)
         (update,) = self._read_back([update])
-        headers = {} if created else {"Idempotent-Replayed": "true"}
+        headers = {"Location": self.reverse_action("detail", args=[update.pk])}
+        if not created:
+            headers["Idempotent-Replayed"] = "true"
         return Response(
             self.get_serializer(update).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
