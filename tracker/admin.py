@@ -732,7 +732,24 @@ class CandidateForm(forms.ModelForm):
         return cleaned
 
 
+def _as_typed(quote: str | None) -> str:
+    return (quote or "").replace("\r\n", "\n").strip()
+
+
+class QuoteField(forms.CharField):
+    """A quote in a textarea. Browsers send its line breaks back as CRLF: not an edit."""
+
+    def has_changed(self, initial, data):
+        return _as_typed(initial) != _as_typed(self.to_python(data))
+
+
 class TargetCandidateForm(CandidateForm):
+    quote = QuoteField(
+        label=_("source quote"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 28}),
+    )
+
     class Meta:
         model = TargetCandidate
         fields = [
@@ -745,20 +762,23 @@ class TargetCandidateForm(CandidateForm):
             "unit": forms.TextInput(attrs={"size": 4}),
             "value": forms.NumberInput(attrs={"style": "width: 6em"}),
             "value_max": forms.NumberInput(attrs={"style": "width: 6em"}),
-            "quote": forms.Textarea(attrs={"rows": 2, "cols": 28}),
         }
 
     def clean_quote(self):
         quote = self.cleaned_data["quote"]
-        if "quote" in self.changed_data:
+        if not self.fields["quote"].has_changed(self.instance.quote, quote):
+            return self.instance.quote
+        # As typed, or with the browser's CRLF line breaks put back to the document's LF.
+        for variant in dict.fromkeys((quote, quote.replace("\r\n", "\n"))):
             try:
                 candidate_quote_relocate(
-                    candidate=self.instance, quote=quote, text=self.document_text
+                    candidate=self.instance, quote=variant, text=self.document_text
                 )
             except ValidationError as error:
-                raise ValidationError(error.message_dict["quote"]) from None
-            return self.instance.quote
-        return quote
+                refused = error
+            else:
+                return self.instance.quote
+        raise ValidationError(refused.message_dict["quote"])
 
 
 class SectionCandidateForm(CandidateForm):

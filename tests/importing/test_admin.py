@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.importing.conftest import PLAN_NAME, PLAN_TEXT, SMALL_TEXT, staff_of
+from tests.importing.conftest import PLAN_NAME, PLAN_TEXT, SMALL_TEXT, document, staff_of
 from tracker.admin import Mark, document_with_marks
 from tracker.choices import Role
-from tracker.importing import plan_import_create
+from tracker.importing import candidates_accept, plan_import_create
 from tracker.models import Decision, GoalSection, PlanImport, SourceDocument, Target
 
 pytestmark = pytest.mark.django_db
@@ -279,3 +279,22 @@ def test_review_page_queries_do_not_grow_with_candidates(
     ContentType.objects.clear_cache()
     with django_assert_num_queries(13):
         client.get(review_url(large))
+
+
+def test_a_multiline_quote_sent_back_with_crlf_is_not_an_edit(client, editor, town):
+    plan_import = plan_import_create(
+        data=document("000_93c13e1d1dd147af.txt"), filename="000.txt", town=town, year=2022
+    )
+    candidate = plan_import.target_candidates.get()
+    assert "\n" in candidate.quote
+    candidates_accept(plan_import=plan_import, target_candidates=[candidate])
+    client.force_login(editor)
+    page = client.get(review_url(plan_import))
+    data = review_form(page)
+    prefix = page.context["inline_admin_formsets"][1].formset.forms[0].prefix
+    data[f"{prefix}-quote"] = candidate.quote.replace("\n", "\r\n")  # as browsers send it
+    data["_save"] = "Save"
+    response = client.post(review_url(plan_import), data)
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.quote in plan_import.source_document.text
