@@ -875,7 +875,13 @@ class TargetCandidateInline(CandidateInline):
 
     @admin.display(description=_("section"))
     def in_section(self, obj: TargetCandidate) -> str:
-        return str(obj.section_candidate) if obj.section_candidate_id else "—"
+        section = obj.section_candidate
+        if section is None:
+            return "—"
+        # The label keeps the column narrow; the heading is in the tooltip.
+        return format_html(
+            '<span title="{}">{}</span>', section, section.label or section.title[:8]
+        )
 
 
 class PlanImportUploadForm(forms.Form):

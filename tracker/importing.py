@@ -390,6 +390,11 @@ def _refuse(candidate, error: ValidationError) -> ValidationError:
     )
 
 
+def _target_key(row, section_id: int, kind: str) -> tuple:
+    """What makes two targets of one document the same: where, what kind, the number, the words."""
+    return (section_id, kind, row.value, row.unit, row.quote)
+
+
 def _update_state(plan_import: PlanImport, user) -> None:
     pending = plan_import.target_candidates.filter(decision=Decision.PENDING).exists()
     plan_import.state = ImportState.OPEN if pending else ImportState.FINISHED
@@ -412,7 +417,9 @@ def candidates_accept(
     quote; a candidate whose values break a rule raises a ValidationError that
     names it, and nothing is created. A candidate that already has its row is
     left alone; a section written the same way under the same parent in the
-    plan (seeded, or imported before) is reused rather than repeated.
+    plan, or a target with the same quote, kind, value and unit from the same
+    document in that section (seeded, or imported before) is linked rather
+    than repeated.
     """
     user = _stamp(user)
     plan_import = _locked(plan_import)
@@ -489,14 +496,22 @@ def candidates_accept(
             rank[pk] = counters[section_pk]
         sections_used = {all_sections[t.section_candidate_id].section_id for t in targets}
         target_taken: dict[int, set[int]] = {}
-        for section_pk, position in Target.objects.filter(section__in=sections_used).values_list(
-            "section_id", "position"
-        ):
-            target_taken.setdefault(section_pk, set()).add(position)
+        same: dict[tuple, Target] = {}
+        for target in Target.objects.filter(section__in=sections_used):
+            target_taken.setdefault(target.section_id, set()).add(target.position)
+            if target.source_document_id == document.pk:
+                same.setdefault(_target_key(target, target.section_id, target.kind), target)
         for candidate in targets:
             if candidate.target_id is not None:
                 continue  # accepted before; a deleted target would have cleared the link
             section = all_sections[candidate.section_candidate_id].section
+            # The plan may hold this very target already (seeded from this document).
+            target = same.get(_target_key(candidate, section.pk, candidate.target_kind))
+            if target is not None:
+                candidate.target = target
+                candidate.decision = Decision.ACCEPTED
+                candidate.save(update_fields=["target", "decision"])
+                continue
             target = Target(
                 plan=plan,
                 section=section,

@@ -21,7 +21,9 @@ from tracker.models import (
     SourceDocument,
     Target,
     TargetCandidate,
+    Town,
 )
+from tracker.seeding import seed_load
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +314,25 @@ def test_the_database_refuses_a_created_target_on_a_pending_candidate(town):
         candidate.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         candidate.save()
+
+
+def test_accepting_a_seeded_documents_candidates_links_the_seeded_rows(db):
+    seed_load()
+    town = Town.objects.get(slug="xiqu")
+    seeded = Target.objects.filter(plan__town=town).count()
+    plan_import = plan_import_create(data=PLAN_TEXT, filename=PLAN_NAME, town=town, year=2026)
+    first = plan_import.target_candidates.get(position=1)  # 地区生产总值增长5%左右, seeded
+    acceptance = candidates_accept(
+        plan_import=plan_import, target_candidates=plan_import.target_candidates.all()
+    )
+    first.refresh_from_db()
+    assert first.target.quote == "力争实现地区生产总值增长5%左右"
+    assert first.target not in acceptance.targets
+    assert acceptance.sections == []  # every heading is seeded already
+    assert Target.objects.filter(plan__town=town).count() == seeded + len(acceptance.targets)
+    keys = list(
+        Target.objects.filter(plan__town=town).values_list(
+            "section", "kind", "value", "unit", "quote"
+        )
+    )
+    assert len(keys) == len(set(keys))
