@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
@@ -107,21 +108,34 @@ def status_labels() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Badge:
+    """A status as colour, shape and word; `html` is the badge, drawn once here
+    rather than by a template include per target."""
+
     status: str
     label: str
     icon: str
     tone: str
     light: str
+    html: SafeString
 
 
 def badge(status: str) -> Badge:
     status = Status(status)
+    label, tone = str(status.label), charts.STATUS_TONE[status]
     return Badge(
         status=status.value,
-        label=str(status.label),
+        label=label,
         icon=STATUS_ICON[status],
-        tone=charts.STATUS_TONE[status],
+        tone=tone,
         light=STATUS_LIGHT[status],
+        html=format_html(
+            '<span class="badge tone-{}" data-status="{}">'
+            '<span class="badge-icon" aria-hidden="true">{}</span>{}</span>',
+            tone,
+            status.value,
+            STATUS_ICON[status],
+            label,
+        ),
     )
 
 

@@ -163,7 +163,8 @@ def plan_filterset(request: HttpRequest, plan: Plan, tree) -> TargetFilterSet:
     """
     filterset = TargetFilterSet(
         request.GET or None,
-        queryset=Target.objects.filter(plan=plan).with_context(),
+        # A list never shows a document's full text: leave it in the database.
+        queryset=Target.objects.filter(plan=plan).with_context().defer("source_document__text"),
         request=request,
     )
     form = filterset.form
