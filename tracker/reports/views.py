@@ -7,23 +7,19 @@ decides a status. Each view's queries are fixed in number, whatever the
 number of targets (tests/reports/test_queries.py lists them).
 """
 
-import datetime
-import io
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django import forms
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from tracker import exports, progress, selectors
+from tracker import progress, selectors
 from tracker.access import scope_for
 from tracker.choices import Status, TargetKind
-from tracker.exports import csv_response
+from tracker.exports import csv_response, xlsx_response
 from tracker.filters import TargetFilterSet
 from tracker.models import Department, GoalSection, Plan, Region, Target, Town
 from tracker.models.targets import configured_thresholds
@@ -302,38 +298,8 @@ def _export(request: HttpRequest, slug: str, year: int, fmt: str) -> HttpRespons
     rows = _filtered_rows(filterset, tree, today)
     filename = f"{plan.town.slug}-{plan.year}-targets"
     if fmt == "xlsx":
-        return _xlsx_response(rows, filename)
+        return xlsx_response(rows, filename)
     return csv_response(rows, filename)
-
-
-def _xlsx_response(rows: list[selectors.Row], filename: str) -> HttpResponse:
-    """tracker.exports.xlsx_response, with translated labels made plain text first.
-
-    exports.row_values() gives the status as a lazy translation, which openpyxl
-    refuses ("Cannot convert 'No data' to Excel"); the same columns and cells
-    are written here until that is fixed in tracker/exports.py.
-    """
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="targets")
-    sheet.append([str(column) for column in exports.columns()])
-    for row in rows:
-        cells = []
-        for value in exports.row_values(row):
-            if isinstance(value, Promise):
-                value = str(value)
-            elif isinstance(value, Decimal):
-                value = float(value)  # a spreadsheet cell has no decimal type
-            elif isinstance(value, datetime.date):
-                value = value.isoformat()
-            cells.append("" if value is None else value)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
 
 
 def plan_csv(request: HttpRequest, slug: str, year: int) -> HttpResponse:
