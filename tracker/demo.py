@@ -247,45 +247,63 @@ def generate(
     return counts
 
 
-def _write_updates(rng: random.Random, target_rows, per_target: int, today: datetime.date) -> int:
-    """Monthly, cumulative progress at a pace of the target's own: some ahead, some behind."""
-    written, batch = 0, []
-    for pk, kind, value, growth, year in target_rows.iterator(chunk_size=BATCH):
+def _readings(rng: random.Random, target_rows, per_target: int, today: datetime.date):
+    """Monthly, cumulative progress at a pace of the target's own: some ahead, some behind.
+
+    Yields (target id, value, milestone done, as-of date, reported at).
+    """
+    for pk, kind, value, growth, year in target_rows:
         pace = rng.choice([0.3, 0.6, 0.85, 1.0, 1.1, 1.3])
         last_month = 12 if year < today.year else max(1, today.month - 1)
         months = sorted(rng.sample(range(1, last_month + 1), min(per_target, last_month)))
         # Beyond 12 a year, further updates are corrections on the same days.
         months += [months[-1]] * (per_target - len(months))
         for index, month in enumerate(months):
-            as_of = datetime.date(year, month, 28)
             share = month / 12
+            done, reached = None, None
             if kind == TargetKind.MILESTONE:
-                reading = {"milestone_done": share * pace >= 0.9}
+                done = share * pace >= 0.9
             elif growth:
-                reading = {"value": (value * Decimal(str(pace))).quantize(Decimal("0.1"))}
+                reached = (value * Decimal(str(pace))).quantize(Decimal("0.1"))
             else:
-                reading = {
-                    "value": (value * Decimal(str(min(share * pace, 1.5)))).quantize(
-                        Decimal("0.01")
-                    )
-                }
-            batch.append(
-                ProgressUpdate(
-                    target_id=pk,
-                    as_of=as_of,
-                    note="演示数据",
-                    reported_at=datetime.datetime(year, month, 28, 9, index % 60, tzinfo=SHANGHAI),
-                    **reading,
-                )
+                reached = (value * Decimal(str(min(share * pace, 1.5)))).quantize(Decimal("0.01"))
+            reported_at = datetime.datetime(year, month, 28, 9, index % 60, tzinfo=SHANGHAI)
+            yield pk, reached, done, datetime.date(year, month, 28), reported_at
+
+
+def _write_updates(rng: random.Random, target_rows, per_target: int, today: datetime.date) -> int:
+    """Insert the demo progress: COPY on PostgreSQL (millions of rows), bulk inserts elsewhere."""
+    # Read the targets before COPY starts: the connection is busy until it ends.
+    readings = _readings(rng, list(target_rows), per_target, today)
+    written = 0
+    if connection.vendor == "postgresql":
+        columns = "target_id, value, milestone_done, as_of, reported_at, note, evidence_url, quote, client_key"
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY tracker_progressupdate ({columns}) FROM STDIN") as copy,
+        ):
+            for row in readings:
+                copy.write_row((*row, "演示数据", "", "", ""))
+                written += 1
+        return written
+    batch = []
+    for pk, reached, done, as_of, reported_at in readings:
+        batch.append(
+            ProgressUpdate(
+                target_id=pk,
+                value=reached,
+                milestone_done=done,
+                as_of=as_of,
+                reported_at=reported_at,
+                note="演示数据",
             )
-            if len(batch) >= BATCH:
-                ProgressUpdate.objects.bulk_create(batch)
-                written += len(batch)
-                batch = []
-    if batch:
-        ProgressUpdate.objects.bulk_create(batch)
-        written += len(batch)
-    return written
+        )
+        if len(batch) >= BATCH:
+            ProgressUpdate.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    ProgressUpdate.objects.bulk_create(batch)
+    return written + len(batch)
 
 
 def _point_latest(plan_ids: list[int]) -> None:
