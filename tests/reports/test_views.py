@@ -330,6 +330,13 @@ def test_pages_are_chinese_first_even_for_an_english_browser(seeded, client):
     assert "章节与指标" in html
 
 
+def test_the_api_still_honours_accept_language(client):
+    response = client.get("/api/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Language"] == "en"
+    response = client.get("/api/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response["Content-Language"] == "zh-hans"
+
+
 def test_switching_to_english_and_back(seeded, client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/towns/danzao/2020/"})
     assert response.status_code == 302

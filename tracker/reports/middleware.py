@@ -12,9 +12,14 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
     the interface starts in Chinese (LANGUAGE_CODE) for every reader, and
     switches to English only when the reader asks with the language switcher
     (its cookie, set by django.views.i18n.set_language).
+
+    API clients keep Django's negotiation: a program that sends
+    Accept-Language asks on purpose, and has no switcher to click.
     """
 
     def process_request(self, request):
+        if request.path_info.startswith("/api/"):
+            return super().process_request(request)
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = settings.LANGUAGE_CODE
         if chosen:
