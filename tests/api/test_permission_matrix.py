@@ -78,6 +78,9 @@ ROUTES: dict[str, Route] = {
     "department-detail": Route(
         lambda w: f"/api/departments/{w.department_a.pk}/", {"GET": EVERYONE}
     ),
+    "department-changes": Route(
+        lambda w: f"/api/departments/{w.department_a.pk}/changes/", {"GET": EVERYONE}
+    ),
     "plan-list": Route(
         lambda w: "/api/plans/", {"GET": EVERYONE, "POST": CREATE_IN_TOWN_A}, {"POST": new_plan}
     ),
@@ -90,6 +93,7 @@ ROUTES: dict[str, Route] = {
         },
     ),
     "plan-summary": Route(lambda w: f"/api/plans/{w.plan_a.pk}/summary/", {"GET": TOWN_A_READERS}),
+    "plan-changes": Route(lambda w: f"/api/plans/{w.plan_a.pk}/changes/", {"GET": TOWN_A_READERS}),
     "section-list": Route(
         lambda w: "/api/sections/",
         {"GET": EVERYONE, "POST": CREATE_IN_TOWN_A},
@@ -102,6 +106,9 @@ ROUTES: dict[str, Route] = {
             "PUT": lambda w: {"position": 1, "label": "一、", "title": "聚焦产业发展"},
             "PATCH": lambda w: {"title": "聚焦产业发展"},
         },
+    ),
+    "section-changes": Route(
+        lambda w: f"/api/sections/{w.section_a.pk}/changes/", {"GET": TOWN_A_READERS}
     ),
     "target-list": Route(
         lambda w: "/api/targets/",
@@ -126,6 +133,9 @@ ROUTES: dict[str, Route] = {
     ),
     "target-history": Route(
         lambda w: f"/api/targets/{w.target_a.pk}/history/", {"GET": TOWN_A_READERS}
+    ),
+    "target-changes": Route(
+        lambda w: f"/api/targets/{w.target_a.pk}/changes/", {"GET": TOWN_A_READERS}
     ),
     "target-export-csv": Route(lambda w: "/api/targets/export.csv", {"GET": EVERYONE}),
     "target-export-xlsx": Route(lambda w: "/api/targets/export.xlsx", {"GET": EVERYONE}),

@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from tracker import progress, services
 from tracker.access import scope_for
 from tracker.api import serializers as api
+from tracker.api.changes import ChangesMixin
 from tracker.api.exceptions import (
     IdempotencyKeyReused,
     PreconditionFailed,
@@ -151,8 +152,10 @@ class TownViewSet(MethodFirstMixin, IdOrSlugLookupMixin, viewsets.ReadOnlyModelV
         return Town.objects.select_related("region")
 
 
-class DepartmentViewSet(MethodFirstMixin, viewsets.ReadOnlyModelViewSet):
+class DepartmentViewSet(ChangesMixin, MethodFirstMixin, viewsets.ReadOnlyModelViewSet):
     """The departments of the towns, which lead or help with targets."""
+
+    changes_town = "town"
 
     serializer_class = api.DepartmentSerializer
     filterset_class = DepartmentFilterSet
@@ -243,8 +246,10 @@ class VersionedViewSet(
         return Response(self.get_serializer(fresh).data, status=code, headers=etag(fresh))
 
 
-class PlanViewSet(VersionedViewSet):
+class PlanViewSet(ChangesMixin, VersionedViewSet):
     """A town's work plan for a year; drafts are seen only by the town and the regions above it."""
+
+    changes_town = "town"
 
     serializer_class = api.PlanSerializer
     filterset_class = PlanFilterSet
@@ -270,8 +275,10 @@ class PlanViewSet(VersionedViewSet):
         return Response(api.PlanSummarySerializer(plan_summary(plan, timezone.localdate())).data)
 
 
-class SectionViewSet(VersionedViewSet):
+class SectionViewSet(ChangesMixin, VersionedViewSet):
     """The numbered sections of a plan (一、（一）●), nested as the document nests them."""
+
+    changes_town = "plan__town"
 
     serializer_class = api.SectionSerializer
     filterset_class = SectionFilterSet
@@ -285,8 +292,10 @@ class SectionViewSet(VersionedViewSet):
         return section.plan.town_id
 
 
-class TargetViewSet(VersionedViewSet):
+class TargetViewSet(ChangesMixin, VersionedViewSet):
     """Targets with their progress, percent complete and status today, and their source quote."""
+
+    changes_town = "plan__town"
 
     serializer_class = api.TargetSerializer
     filterset_class = TargetFilterSet
