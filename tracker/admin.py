@@ -4,10 +4,11 @@ from typing import NamedTuple
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -132,6 +133,40 @@ class TownScopedAdmin(admin.ModelAdmin):
         if not allowed or obj is None:
             return allowed
         return scope_for(request.user).can_edit(town_id_of(obj))
+
+    # simple-history's history pages fall back to an object's historical records
+    # when the queryset does not hold it (meant for deleted objects), which would
+    # show another town's records: the scope is asked first.
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_history_in_scope(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_history_in_scope(request, unquote(object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _check_history_in_scope(self, request, object_id: str) -> None:
+        scope = scope_for(request.user)
+        if scope.everything:
+            return
+        try:
+            if self.get_queryset(request).filter(pk=object_id).exists():
+                return
+            if self.model._default_manager.filter(pk=object_id).exists():
+                raise Http404  # another town's
+        except (ValueError, ValidationError):
+            raise Http404 from None
+        record = (
+            self.model.history.filter(**{self.model._meta.pk.attname: object_id})
+            .order_by("-history_date")
+            .first()
+        )
+        try:
+            town_id = town_id_of(record.instance) if record is not None else None
+        except ObjectDoesNotExist:
+            town_id = None  # its town's rows are gone too
+        if town_id is None or not Town.objects.filter(scope.towns(), pk=town_id).exists():
+            raise Http404
 
 
 class VersionCheckedForm(forms.ModelForm):

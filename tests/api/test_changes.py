@@ -196,6 +196,18 @@ def test_another_towns_staff_get_a_404_for_the_admins_history(world, client):
     assert (mine.status_code, theirs.status_code) == (200, 404)
 
 
+@pytest.mark.parametrize(("town", "status"), [("town_b", 200), ("town_a", 404)])
+def test_a_deleted_departments_history_is_shown_to_its_own_towns_staff(world, client, town, status):
+    staff = factories.UserFactory(username="staff", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="tracker"))
+    staff.memberships.create(town=getattr(world, town), role=Role.EDITOR)
+    client.force_login(staff)
+    pk = world.department_b.pk
+    world.department_b.delete()
+
+    assert client.get(f"/admin/tracker/department/{pk}/history/").status_code == status
+
+
 def test_moving_the_latest_update_pointer_is_not_an_edit_of_the_target(world):
     # A target written through its model (seed, admin, API) has a creation record.
     target = factories.TargetFactory(section=world.section_b)
