@@ -5,6 +5,7 @@ production sets DJANGO_SECRET_KEY, DJANGO_DEBUG=0, DJANGO_ALLOWED_HOSTS and
 DATABASE_URL (see the README's production section).
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -255,6 +256,16 @@ TRACKER_ON_TRACK_RATIO = os.environ.get("TRACKER_ON_TRACK_RATIO", "0.9")
 TRACKER_AT_RISK_RATIO = os.environ.get("TRACKER_AT_RISK_RATIO", "0.7")
 # A report due within this many days turns its target yellow (tracker/workflow.py).
 TRACKER_DUE_SOON_DAYS = int(os.environ.get("TRACKER_DUE_SOON_DAYS", "3"))
+# For demos and training only: the reporting cycle (tasks, 督办, warnings,
+# reminders) behaves as on this day (YYYY-MM-DD). Unset in production.
+TRACKER_TODAY = os.environ.get("TRACKER_TODAY") or None
+if TRACKER_TODAY:
+    try:
+        TRACKER_TODAY = datetime.date.fromisoformat(TRACKER_TODAY)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRACKER_TODAY must be a date like 2026-03-10, not {TRACKER_TODAY!r}"
+        ) from None
 # Evidence files: what may be attached to a progress report, and how large.
 TRACKER_EVIDENCE_MAX_BYTES = int(
     os.environ.get("TRACKER_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))

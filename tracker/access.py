@@ -28,6 +28,9 @@ class Scope:
     member_town_ids: frozenset[int] = frozenset()
     region_paths: tuple[str, ...] = ()
     town_roles: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Per town where the user reports: the departments they report for, or None
+    # for all of the town's (a reporter's membership may name one department).
+    report_departments: dict[int, frozenset[int] | None] = field(default_factory=dict)
 
     def _town_q(self, town_field: str) -> Q:
         """Towns this user belongs to, directly or through a region above them."""
@@ -73,6 +76,19 @@ class Scope:
     def can_review(self, town_id: int) -> bool:
         return self.can(Role.REVIEWER, town_id)
 
+    def departments_reported_for(self, town_id: int) -> frozenset[int] | None:
+        """The departments whose targets this user reports on in a town; None: all of them.
+
+        Only meaningful where `can_report(town_id)`.
+        """
+        if self.everything:
+            return None
+        return self.report_departments.get(town_id)
+
+    def reviews_anywhere(self) -> bool:
+        """Whether this user may review (approve or return) reports in at least one town."""
+        return self.everything or bool(self.towns_with(Role.REVIEWER))
+
     def belongs_to(self, town) -> bool:
         """Whether this user is of `town`, directly or through a region above it.
 
@@ -106,17 +122,27 @@ def scope_for(user) -> Scope:
         return cached
     town_roles: dict[int, set[str]] = {}
     region_paths: list[str] = []
-    for town_id, region_path, role in user.memberships.values_list(
-        "town_id", "region__path", "role"
+    departments: dict[int, set[int] | None] = {}
+    for town_id, region_path, role, department_id in user.memberships.values_list(
+        "town_id", "region__path", "role", "department_id"
     ):
         if town_id is not None:
             town_roles.setdefault(town_id, set()).add(role)
+            if role in (Role.REPORTER, Role.EDITOR):
+                # A membership without a department reports for the whole town.
+                if department_id is None:
+                    departments[town_id] = None
+                elif departments.get(town_id, set()) is not None:
+                    departments.setdefault(town_id, set()).add(department_id)
         elif region_path:
             region_paths.append(region_path)
     scope = Scope(
         member_town_ids=frozenset(town_roles),
         region_paths=tuple(region_paths),
         town_roles={town: frozenset(roles) for town, roles in town_roles.items()},
+        report_departments={
+            town: frozenset(ids) if ids is not None else None for town, ids in departments.items()
+        },
     )
     user._tracker_scope = scope
     return scope

@@ -576,6 +576,10 @@ class EvidenceInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_add_permission(self, request, obj=None):
+        # Evidence goes with a report its department may still change.
+        return obj is None or obj.state in (ReportState.DRAFT, ReportState.RETURNED)
+
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(TownScopedAdmin, SimpleHistoryAdmin):

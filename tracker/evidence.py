@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from tracker.models import EvidenceFile, ProgressReport
-from tracker.workflow import may_report, may_see
+from tracker.workflow import OPEN, InvalidTransition, may_report, may_see
 
 # Accepted types by extension, each with the bytes such a file starts with:
 # the extension alone is the uploader's word, the first bytes are the file's.
@@ -70,6 +70,8 @@ def evidence_attach(*, report: ProgressReport, upload: UploadedFile, user) -> Ev
     """Store an upload as evidence of a report that its author may still change."""
     if not may_report(user, report.target):
         raise PermissionDenied(_("You do not report for this target."))
+    if report.state not in OPEN:
+        raise InvalidTransition(_("Evidence is attached to a draft or a returned report."))
     content_type, digest = evidence_check(upload)
     evidence = EvidenceFile(
         report=report,

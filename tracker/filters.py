@@ -9,8 +9,18 @@ from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from tracker.choices import PlanStatus, RegionLevel, Status, TargetKind, TownKind
-from tracker.models import Department, GoalSection, Plan, ProgressUpdate, Region, Target, Town
+from tracker.choices import PlanStatus, RegionLevel, ReportState, Status, TargetKind, TownKind
+from tracker.models import (
+    Department,
+    GoalSection,
+    Plan,
+    ProgressReport,
+    ProgressUpdate,
+    Region,
+    ReportingPeriod,
+    Target,
+    Town,
+)
 from tracker.selectors import target_ids_with_status
 
 # The largest id a BigAutoField holds; a bigger number matches nothing (and
@@ -312,3 +322,56 @@ class ProgressUpdateFilterSet(django_filters.FilterSet):
 
     def filter_section(self, queryset, name, value):
         return queryset.filter(target__section_id__in=section_subtree_ids(int(value)))
+
+
+class ReportingPeriodFilterSet(django_filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", label=_("plan"))
+    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
+    region = django_filters.CharFilter(
+        method="filter_region", label=_("region (id or slug), with everything below")
+    )
+    year = YearFilter(field_name="plan__year", label=_("year"))
+    ordering = django_filters.OrderingFilter(
+        fields=[("starts_on", "starts_on"), ("due_on", "due_on"), ("id", "id")]
+    )
+
+    class Meta:
+        model = ReportingPeriod
+        fields: list[str] = []
+
+    def filter_town(self, queryset, name, value):
+        return queryset.filter(town_q(value, "plan__town"))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_subtree_q(value, "plan__town__region"))
+
+
+class ProgressReportFilterSet(django_filters.FilterSet):
+    target = IdFilter(field_name="target_id", label=_("target"))
+    period = IdFilter(field_name="period_id", label=_("period"))
+    plan = IdFilter(field_name="target__plan_id", label=_("plan"))
+    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
+    region = django_filters.CharFilter(
+        method="filter_region", label=_("region (id or slug), with everything below")
+    )
+    year = YearFilter(field_name="target__plan__year", label=_("year"))
+    department = IdFilter(field_name="department_id", label=_("reporting department"))
+    state = django_filters.ChoiceFilter(choices=ReportState.choices, label=_("state"))
+    ordering = django_filters.OrderingFilter(
+        fields=[
+            ("period__due_on", "due_on"),
+            ("submitted_at", "submitted_at"),
+            ("updated_at", "updated_at"),
+            ("id", "id"),
+        ]
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields: list[str] = []
+
+    def filter_town(self, queryset, name, value):
+        return queryset.filter(town_q(value, "target__plan__town"))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_subtree_q(value, "target__plan__town__region"))

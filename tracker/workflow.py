@@ -20,30 +20,58 @@ Approved reports are final; a correction is a new report for a later period
 or a correction update. Every step is stamped (who, when) and kept in the
 report's history.
 
-Warnings (督办 colours), for a target in the current period:
-- red:    its report is overdue (past the due date, not submitted), or its
-          status is "behind" (see tracker/progress.py);
-- yellow: its report is due within TRACKER_DUE_SOON_DAYS days (3), or its
+What counts as reported: a period's report is settled when it is submitted or
+approved, or when the target has a progress update dated within the period
+(recorded directly: the seed data, a town with review off, a reviewer's own
+entry). A report is owed for every period that has started and is not
+settled; it is overdue once its due date has passed. Only active plans are
+chased.
+
+Warnings (督办 colours), for a target of a plan with periods that have started,
+judged on the earliest period it still owes:
+- red:    that report is overdue (past the due date, not submitted), or its
+          status is "behind" (see tracker/progress.py: below
+          TRACKER_AT_RISK_RATIO of the expected pace);
+- yellow: that report is due within TRACKER_DUE_SOON_DAYS days (3), or its
           status is "at risk";
 - green:  otherwise.
+A target whose plan has no period that has started has no warning.
+
+"Today" for all of this is TRACKER_TODAY when it is set (demos and training:
+the pages and reminders behave as on that day), else the local date.
 """
 
+import bisect
 import calendar
 import datetime
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.access import scope_for
-from tracker.choices import Frequency, ReportState, Role, Status, WarningLevel
+from tracker.choices import Frequency, PlanStatus, ReportState, Role, Status, WarningLevel
 from tracker.models import Plan, ProgressReport, ProgressUpdate, ReportingPeriod, Target
 from tracker.services import progress_record
 
 COUNTED = (ReportState.SUBMITTED, ReportState.APPROVED)
+OPEN = (ReportState.DRAFT, ReportState.RETURNED)  # states its department may still change
+
+
+def reporting_today() -> datetime.date:
+    """The day the reporting cycle takes as today: TRACKER_TODAY if set, else the local date."""
+    fixed = getattr(settings, "TRACKER_TODAY", None)
+    if fixed:
+        return fixed if isinstance(fixed, datetime.date) else datetime.date.fromisoformat(fixed)
+    return timezone.localdate()
 
 
 class InvalidTransition(Exception):
@@ -63,13 +91,17 @@ def periods_generate(
 ) -> list[ReportingPeriod]:
     """Create the plan year's monthly or quarterly periods, each due `due_days` after it ends.
 
-    Idempotent: periods that exist already (by start date) are kept as they are.
+    Idempotent: a period that exists already (by start date) is kept as it is,
+    and a new one that would overlap an existing period (a custom one, or a
+    quarter among months) is left out. Returns the plan's periods, in order.
     """
     step = 1 if frequency == Frequency.MONTHLY else 3
-    periods = []
+    existing = list(ReportingPeriod.objects.select_for_update().filter(plan=plan))
     for first_month in range(1, 13, step):
         starts_on = datetime.date(plan.year, first_month, 1)
         ends_on = _month_end(plan.year, first_month + step - 1)
+        if any(p.starts_on <= ends_on and p.ends_on >= starts_on for p in existing):
+            continue
         if frequency == Frequency.MONTHLY:
             label = _("%(year)s-%(month)02d") % {"year": plan.year, "month": first_month}
         else:
@@ -77,17 +109,34 @@ def periods_generate(
                 "year": plan.year,
                 "quarter": (first_month - 1) // 3 + 1,
             }
-        period, _created = ReportingPeriod.objects.get_or_create(
-            plan=plan,
-            starts_on=starts_on,
-            defaults={
-                "label": label,
-                "ends_on": ends_on,
-                "due_on": ends_on + datetime.timedelta(days=due_days),
-            },
+        existing.append(
+            ReportingPeriod.objects.create(
+                plan=plan,
+                starts_on=starts_on,
+                label=label,
+                ends_on=ends_on,
+                due_on=ends_on + datetime.timedelta(days=due_days),
+            )
         )
-        periods.append(period)
-    return periods
+    return sorted(existing, key=lambda period: period.starts_on)
+
+
+@transaction.atomic
+def period_create(
+    *,
+    plan: Plan,
+    label: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    due_on: datetime.date,
+) -> ReportingPeriod:
+    """Add a custom period to a plan (within its year, overlapping no other period)."""
+    period = ReportingPeriod(
+        plan=plan, label=label, starts_on=starts_on, ends_on=ends_on, due_on=due_on
+    )
+    period.full_clean()
+    period.save()
+    return period
 
 
 def period_on(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
@@ -95,26 +144,20 @@ def period_on(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
     return plan.periods.filter(due_on__gte=day, starts_on__lte=day).order_by("starts_on").first()
 
 
+def period_covering(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
+    """The period a progress figure as of `day` belongs to: the one that contains the day."""
+    return plan.periods.filter(starts_on__lte=day, ends_on__gte=day).first()
+
+
 # ------------------------------------------------------------ permissions
 
 
-def _department_ids(user, town_id: int) -> set[int] | None:
-    """The departments a reporter reports for in a town; None means all of the town's."""
-    if scope_for(user).everything:
-        return None
-    ids = set(
-        user.memberships.filter(town_id=town_id, role__in=[Role.REPORTER, Role.EDITOR]).values_list(
-            "department_id", flat=True
-        )
-    )
-    return None if None in ids or not ids else ids
-
-
 def may_report(user, target: Target) -> bool:
+    scope = scope_for(user)
     town_id = target.plan.town_id
-    if not scope_for(user).can_report(town_id):
+    if not scope.can_report(town_id):
         return False
-    departments = _department_ids(user, town_id)
+    departments = scope.departments_reported_for(town_id)
     return departments is None or target.lead_department_id in departments
 
 
@@ -125,6 +168,39 @@ def may_review(user, report: ProgressReport) -> bool:
 def may_see(user, report: ProgressReport) -> bool:
     """Drafts and returned reports are seen by their town's reporters and reviewers."""
     return may_report(user, report.target) or may_review(user, report)
+
+
+# The same three rules as filters, for lists: each matches exactly the rows for
+# which the function above says yes (tests/workflow check the two agree).
+
+
+def reportable_targets(user, prefix: str = "") -> Q:
+    """A filter on targets (or on rows reached through `prefix`) that `user` may report on."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    parts = []
+    for town_id in sorted(scope.towns_with(Role.REPORTER, Role.EDITOR)):
+        part = Q(**{f"{prefix}plan__town_id": town_id})
+        departments = scope.departments_reported_for(town_id)
+        if departments is not None:
+            part &= Q(**{f"{prefix}lead_department_id__in": sorted(departments)})
+        parts.append(part)
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def reviewed_towns(user, town_field: str = "town") -> Q:
+    """A filter on rows whose town (reached through `town_field`) `user` reviews."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    towns = sorted(scope.towns_with(Role.REVIEWER))
+    return Q(**{f"{town_field}_id__in": towns}) if towns else Q(pk__in=[])
+
+
+def visible_reports(user) -> Q:
+    """A filter on the reports `user` may see (may_see)."""
+    return reportable_targets(user, prefix="target__") | reviewed_towns(user, "target__plan__town")
 
 
 # ------------------------------------------------------------ transitions
@@ -262,6 +338,24 @@ class Flag:
     reasons: tuple[str, ...]
 
 
+def warning_rule() -> str:
+    """The warning rule in the reader's language, with this deployment's thresholds."""
+    return _(
+        "Red: a report is overdue (its due date has passed and it was not submitted), or the "
+        "target is behind (below %(at_risk)s%% of the expected pace). Yellow: a report is due "
+        "within %(days)s days, or the target is at risk (below %(on_track)s%% of the pace). "
+        "Green: otherwise. A report counts once it is submitted."
+    ) % {
+        "at_risk": _percent(settings.TRACKER_AT_RISK_RATIO),
+        "on_track": _percent(settings.TRACKER_ON_TRACK_RATIO),
+        "days": int(getattr(settings, "TRACKER_DUE_SOON_DAYS", 3)),
+    }
+
+
+def _percent(ratio) -> str:
+    return f"{(Decimal(str(ratio)) * 100).normalize():f}"
+
+
 def warning_for(
     *, status: str, period: ReportingPeriod | None, report_state: str | None, today: datetime.date
 ) -> Flag:
@@ -297,33 +391,110 @@ class Chase:
     overdue: bool
 
 
+@dataclass
+class Cycle:
+    """The reporting cycle of some targets on a day: the periods so far, the reports, what is owed.
+
+    Built by `cycle_for` in a fixed number of queries; its methods query nothing.
+    """
+
+    today: datetime.date
+    periods: dict[int, list[ReportingPeriod]] = field(default_factory=dict)  # by plan, in order
+    reports: dict[tuple[int, int], ProgressReport] = field(default_factory=dict)
+    recorded: dict[int, list[datetime.date]] = field(default_factory=dict)  # update dates, sorted
+
+    def in_cycle(self, target: Target) -> bool:
+        """Whether the target's plan has a period that has started."""
+        return bool(self.periods.get(target.plan_id))
+
+    def report(self, target: Target, period: ReportingPeriod) -> ProgressReport | None:
+        return self.reports.get((target.pk, period.pk))
+
+    def settled(self, target: Target, period: ReportingPeriod) -> bool:
+        report = self.report(target, period)
+        if report is not None and report.state in COUNTED:
+            return True
+        dates = self.recorded.get(target.pk, [])
+        at = bisect.bisect_left(dates, period.starts_on)
+        return at < len(dates) and dates[at] <= period.ends_on
+
+    def owed(self, target: Target) -> list[Chase]:
+        """The reports the target owes, oldest first (see the module doc)."""
+        return [
+            Chase(target=target, period=period, overdue=self.today > period.due_on)
+            for period in self.periods.get(target.plan_id, [])
+            if not self.settled(target, period)
+        ]
+
+    def flag(self, target: Target, status: str) -> Flag | None:
+        """The target's warning, or None if its plan's reporting has not started."""
+        if not self.in_cycle(target):
+            return None
+        owed = self.owed(target)
+        return warning_for(
+            status=status,
+            period=owed[0].period if owed else None,
+            report_state=None,
+            today=self.today,
+        )
+
+
+def cycle_for(targets: Iterable[Target], today: datetime.date) -> Cycle:
+    """The reporting cycle of `targets` on `today`: three queries (one if no period has started)."""
+    targets = list(targets)
+    cycle = Cycle(today=today)
+    if not targets:
+        return cycle
+    periods = list(
+        ReportingPeriod.objects.filter(
+            plan_id__in={target.plan_id for target in targets}, starts_on__lte=today
+        ).order_by("plan_id", "starts_on")
+    )
+    if not periods:
+        return cycle
+    for period in periods:
+        cycle.periods.setdefault(period.plan_id, []).append(period)
+    target_ids = [target.pk for target in targets]
+    cycle.reports = {
+        (report.target_id, report.period_id): report
+        for report in ProgressReport.objects.filter(
+            target_id__in=target_ids, period__in=periods
+        ).order_by()
+    }
+    for target_id, as_of in (
+        ProgressUpdate.objects.filter(
+            target_id__in=target_ids,
+            as_of__gte=min(period.starts_on for period in periods),
+            as_of__lte=max(period.ends_on for period in periods),
+        )
+        .order_by("target_id", "as_of")
+        .values_list("target_id", "as_of")
+        .distinct()
+    ):
+        cycle.recorded.setdefault(target_id, []).append(as_of)
+    return cycle
+
+
 def reports_owed(today: datetime.date, plans=None) -> dict[int, list[Chase]]:
     """Per department id: the reports it owes on `today` (due now or overdue), in order.
 
-    A report is owed for each period that has started by today and has no
-    submitted or approved report; it is overdue once its due date has passed.
+    A report is owed for each period of an active plan (or of `plans`) that
+    has started by today and is not settled (see the module doc); it is
+    overdue once its due date has passed.
     """
-    plans = plans if plans is not None else Plan.objects.filter(year=today.year)
-    periods = list(
-        ReportingPeriod.objects.filter(plan__in=plans, starts_on__lte=today).select_related("plan")
-    )
-    if not periods:
-        return {}
+    plans = plans if plans is not None else Plan.objects.filter(status=PlanStatus.ACTIVE)
     targets = list(
-        Target.objects.filter(
-            plan__in={p.plan_id for p in periods}, lead_department__isnull=False
-        ).select_related("lead_department", "plan")
-    )
-    done = set(
-        ProgressReport.objects.filter(period__in=periods, state__in=COUNTED).values_list(
-            "target_id", "period_id"
+        Target.objects.filter(plan__in=plans, lead_department__isnull=False).select_related(
+            "lead_department", "plan"
         )
     )
+    cycle = cycle_for(targets, today)
     owed: dict[int, list[Chase]] = {}
-    for period in sorted(periods, key=lambda p: p.starts_on):
-        for target in targets:
-            if target.plan_id == period.plan_id and (target.pk, period.pk) not in done:
-                owed.setdefault(target.lead_department_id, []).append(
-                    Chase(target=target, period=period, overdue=today > period.due_on)
-                )
+    for target in targets:
+        for chase in cycle.owed(target):
+            owed.setdefault(target.lead_department_id, []).append(chase)
+    for chases in owed.values():
+        chases.sort(
+            key=lambda chase: (chase.period.starts_on, chase.target.plan_id, chase.target.pk)
+        )
     return owed

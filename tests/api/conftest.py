@@ -2,6 +2,13 @@
 
 Town A's plan is a draft (only its own users and the region above see it);
 town B's is published (everyone reads it).
+
+Town A's 2024 plan has reporting periods for July, August and September
+(nothing else yet), a draft report for August
+and a report for July submitted by its reporter, waiting for review. Town A
+has since switched review off, so its reporters' progress updates count at
+once, as these tests of recording expect; tests/workflow test a town that
+reviews them (a reporter's update is then held as a report, 202).
 """
 
 import datetime
@@ -20,12 +27,15 @@ from tracker.models import (
     GoalSection,
     Membership,
     Plan,
+    ProgressReport,
     ProgressUpdate,
     Region,
+    ReportingPeriod,
     Target,
     Town,
 )
 from tracker.services import progress_record
+from tracker.workflow import period_create, report_save, report_submit
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 
@@ -65,6 +75,9 @@ class World:
     update_a: ProgressUpdate
     update_b: ProgressUpdate
     users: dict
+    period_a: ReportingPeriod  # September 2024, with no report yet
+    draft_report_a: ProgressReport  # August 2024
+    submitted_report_a: ProgressReport  # July 2024
 
     def client(self, actor: str) -> APIClient:
         """An API client signed in as `actor` with a token (none for "anonymous")."""
@@ -82,7 +95,8 @@ def member(town=None, region=None, role=Role.REPORTER, **user):
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(db, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path  # evidence uploads land here, not in the project
     district = factories.DistrictFactory(name="南海区", slug="nanhai")
     town_a = factories.TownFactory(name="西樵镇", slug="xiqiao", region=district)
     town_b = factories.TownFactory(name="桂城街道", slug="guicheng", region=district)
@@ -110,6 +124,37 @@ def world(db) -> World:
         "editor_b": member(town=town_b, role=Role.EDITOR, username="editor_b"),
         "superuser": factories.UserFactory(username="root", is_superuser=True, is_staff=True),
     }
+    # July to September only: the rest of the year is free for a custom period.
+    periods = {
+        month: period_create(
+            plan=plan_a,
+            label=f"2024-{month:02d}",
+            starts_on=datetime.date(2024, month, 1),
+            ends_on=datetime.date(2024, month, 30 if month == 9 else 31),
+            due_on=datetime.date(2024, month + 1, 5),
+        )
+        for month in (7, 8, 9)
+    }
+    reporter = users["reporter_a"]
+    draft_report_a = report_save(
+        user=reporter,
+        target=target_a,
+        period=periods[8],
+        value=Decimal("1900"),
+        as_of=datetime.date(2024, 8, 31),
+    )
+    submitted_report_a = report_submit(
+        user=reporter,
+        report=report_save(
+            user=reporter,
+            target=target_a,
+            period=periods[7],
+            value=Decimal("1800"),
+            as_of=datetime.date(2024, 7, 31),
+        ),
+    )
+    town_a.review_required = False
+    town_a.save()
     return World(
         district=district,
         town_a=town_a,
@@ -125,6 +170,9 @@ def world(db) -> World:
         update_a=update_a,
         update_b=update_b,
         users=users,
+        period_a=periods[9],
+        draft_report_a=draft_report_a,
+        submitted_report_a=submitted_report_a,
     )
 
 

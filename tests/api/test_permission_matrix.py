@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver
 
@@ -33,6 +34,13 @@ TOWN_A_EDITORS = "401 403 200 403 403 404 200"  # reporter_b edits nowhere: 403 
 CREATE_IN_TOWN_A = "401 403 201 403 403 400 201"  # editor_b's foreign key into A: 400
 REPORT_IN_TOWN_A = "401 201 201 403 400 400 201"  # town B's target of choice is not A's
 NOT_ALLOWED = "405 405 405 405 405 405 405"
+# Town A's reports: seen by its reporters (editors report too) and reviewers, not the region.
+TOWN_A_REPORTERS = "404 200 200 404 404 404 200"
+GENERATE_IN_TOWN_A = "401 403 201 403 403 404 201"  # as TOWN_A_EDITORS, creating
+REPORT_STEP_IN_TOWN_A = "401 200 200 403 404 404 200"  # town B's reporters do not see A's
+UPLOAD_IN_TOWN_A = "401 201 201 403 404 404 201"
+# Nobody here reviews town A but the superuser; tests/workflow/test_api.py adds reviewers.
+REVIEW_IN_TOWN_A = "401 403 403 403 403 403 200"
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class Route:
     url: Callable[[World], str]
     expect: dict[str, str]
     bodies: dict[str, Callable[[World], object]] = field(default_factory=dict)
+    multipart: bool = False  # bodies sent as a form with files, not as JSON
 
 
 def new_plan(w: World) -> dict:
@@ -56,6 +65,24 @@ def new_target(w: World) -> dict:
 
 def new_update(w: World) -> dict:
     return {"target": w.target_a.pk, "as_of": "2024-09-30", "value": "2100"}
+
+
+def new_period(w: World) -> dict:
+    return {
+        "plan": w.plan_a.pk,
+        "label": "2024年第四季度",
+        "starts_on": "2024-10-01",
+        "ends_on": "2024-12-31",
+        "due_on": "2025-01-10",
+    }
+
+
+def new_report(w: World) -> dict:
+    return {"target": w.target_a.pk, "period": w.period_a.pk, "value": "2100", "note": "九月"}
+
+
+def evidence(w: World) -> dict:
+    return {"file": SimpleUploadedFile("佐证.pdf", b"%PDF-1.4 evidence", "application/pdf")}
 
 
 ROUTES: dict[str, Route] = {
@@ -152,6 +179,42 @@ ROUTES: dict[str, Route] = {
         {"POST": REPORT_IN_TOWN_A},
         {"POST": lambda w: [new_update(w)]},
     ),
+    "period-list": Route(
+        lambda w: "/api/periods/",
+        {"GET": EVERYONE, "POST": CREATE_IN_TOWN_A},
+        {"POST": new_period},
+    ),
+    "period-detail": Route(lambda w: f"/api/periods/{w.period_a.pk}/", {"GET": TOWN_A_READERS}),
+    "plan-periods-generate": Route(
+        lambda w: f"/api/plans/{w.plan_a.pk}/periods/generate/",
+        {"POST": GENERATE_IN_TOWN_A},
+        {"POST": lambda w: {"frequency": "monthly"}},
+    ),
+    "report-list": Route(
+        lambda w: "/api/reports/",
+        {"GET": EVERYONE, "POST": REPORT_IN_TOWN_A},
+        {"POST": new_report},
+    ),
+    "report-detail": Route(
+        lambda w: f"/api/reports/{w.draft_report_a.pk}/", {"GET": TOWN_A_REPORTERS}
+    ),
+    "report-submit": Route(
+        lambda w: f"/api/reports/{w.draft_report_a.pk}/submit/", {"POST": REPORT_STEP_IN_TOWN_A}
+    ),
+    "report-approve": Route(
+        lambda w: f"/api/reports/{w.submitted_report_a.pk}/approve/", {"POST": REVIEW_IN_TOWN_A}
+    ),
+    "report-return": Route(
+        lambda w: f"/api/reports/{w.submitted_report_a.pk}/return/",
+        {"POST": REVIEW_IN_TOWN_A},
+        {"POST": lambda w: {"reason": "请补充佐证材料"}},
+    ),
+    "report-evidence": Route(
+        lambda w: f"/api/reports/{w.draft_report_a.pk}/evidence/",
+        {"POST": UPLOAD_IN_TOWN_A},
+        {"POST": evidence},
+        multipart=True,
+    ),
 }
 
 CASES = [(route, method) for route in ROUTES for method in METHODS]
@@ -195,13 +258,16 @@ def call(world: World, route: Route, method: str, actor: str) -> int:
     body = route.bodies.get(method, lambda w: {})(world)
     try:
         with transaction.atomic():
-            response = client.generic(
-                method,
-                route.url(world),
-                data=json.dumps(body) if method != "GET" else "",
-                content_type="application/json",
-                HTTP_IF_MATCH='"1"',
-            )
+            if route.multipart and method == "POST":
+                response = client.post(route.url(world), body, format="multipart")
+            else:
+                response = client.generic(
+                    method,
+                    route.url(world),
+                    data=json.dumps(body) if method != "GET" else "",
+                    content_type="application/json",
+                    HTTP_IF_MATCH='"1"',
+                )
             raise _Undo(response.status_code)
     except _Undo as undo:
         return undo.args[0]

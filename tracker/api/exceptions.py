@@ -5,20 +5,25 @@
 - A database constraint the validation did not catch (two requests racing)
   → 400, with the constraint's own message when it can be named.
 - A stale edit (VersionConflict) → 412 with the current version.
+- A reporting step the report's state does not allow (InvalidTransition,
+  tracker/workflow.py) → 409; a step the user may not take (Django's
+  PermissionDenied) → 403 with the workflow's reason.
 """
 
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker.services import VersionConflict
+from tracker.workflow import InvalidTransition
 
 
 class PreconditionFailed(APIException):
@@ -51,6 +56,12 @@ class IdempotencyKeyReused(APIException):
         self.detail = {"client_key": [self.detail]}
 
 
+class TransitionConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The report's state does not allow this step.")
+    default_code = "invalid_transition"
+
+
 def model_errors(error: DjangoValidationError) -> dict:
     """A model ValidationError as serializer-style field errors."""
     errors = as_serializer_error(error)
@@ -80,6 +91,10 @@ def exception_handler(exc, context):
     """DRF's handler, after translating the exceptions of the layers below the API."""
     if isinstance(exc, VersionConflict):
         exc = PreconditionFailed(exc.current_version)
+    elif isinstance(exc, InvalidTransition):
+        exc = TransitionConflict(str(exc) or None)
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        exc = PermissionDenied(str(exc))
     elif isinstance(exc, DjangoValidationError):
         exc = ValidationError(model_errors(exc))
     elif isinstance(exc, IntegrityError):

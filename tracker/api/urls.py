@@ -1,10 +1,10 @@
 """The API's URLs, under /api/ (a contract: clients depend on these paths)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from tracker.api import views
+from tracker.api import views, workflow
 
 app_name = "api"
 
@@ -23,6 +23,8 @@ router.register("plans", views.PlanViewSet, basename="plan")
 router.register("sections", views.SectionViewSet, basename="section")
 router.register("targets", views.TargetViewSet, basename="target")
 router.register("progress-updates", views.ProgressUpdateViewSet, basename="progressupdate")
+router.register("periods", workflow.PeriodViewSet, basename="period")
+router.register("reports", workflow.ReportViewSet, basename="report")
 
 urlpatterns = [
     path(
@@ -34,6 +36,12 @@ urlpatterns = [
         "targets/export.xlsx",
         views.TargetViewSet.as_view({"get": "export_xlsx"}),
         name="target-export-xlsx",
+    ),
+    # Written as the router writes its routes, so that the schema says {id}.
+    re_path(
+        r"^plans/(?P<pk>[0-9]+)/periods/generate/$",
+        workflow.PeriodGenerateView.as_view(),
+        name="plan-periods-generate",
     ),
     path("token/", views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

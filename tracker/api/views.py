@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from tracker import progress, services
 from tracker.access import scope_for
+from tracker.api import reporting
 from tracker.api import serializers as api
 from tracker.api.changes import ChangesMixin
 from tracker.api.exceptions import (
@@ -450,6 +451,17 @@ PROGRESS_RESPONSES = {
         inline_serializer("KeyReused", {"client_key": serializers.ListField()}),
         description=_("The key was already used for a different update."),
     ),
+    202: OpenApiResponse(
+        reporting.ReportSerializer,
+        description=_(
+            "Held for review (the town reviews progress and the sender is not a reviewer): "
+            "submitted as the target's report for the period containing as_of; it counts "
+            "once approved. Sent again, the same submission answers 200 with the report."
+        ),
+    ),
+    409: OpenApiResponse(
+        description=_("That period's report was already submitted with other content."),
+    ),
 }
 
 
@@ -485,6 +497,10 @@ class ProgressUpdateViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         key = client_key(request, data)
+        # Where the town reviews progress, a reporter's update waits as a report (202).
+        held = reporting.hold_for_review(request.user, data)
+        if held is not None:
+            return reporting.held_response(self, *held)
         update, created = record_progress(data, key, request.user)
         (update,) = self._read_back([update])
         headers = {"Location": self.reverse_action("detail", args=[update.pk])}
@@ -504,6 +520,13 @@ class ProgressUpdateViewSet(
                 api.ProgressUpdateSerializer(many=True),
                 description=_("A retry: every item had been recorded before."),
             ),
+            202: OpenApiResponse(
+                reporting.ReportSerializer(many=True),
+                description=_(
+                    "Held for review, every item as its period's report (see the single "
+                    "submission); items that need review and items that do not cannot be mixed."
+                ),
+            ),
         },
         summary=_("Report many updates at once, all or nothing"),
     )
@@ -521,6 +544,9 @@ class ProgressUpdateViewSet(
             if isinstance(errors, list):
                 errors = {str(index): item for index, item in enumerate(errors) if item}
             raise ValidationError(errors)
+        held = reporting.hold_bulk_for_review(request.user, serializer.validated_data)
+        if held is not None:
+            return reporting.held_response(self, *held)
         errors, recorded = {}, []
         try:
             with transaction.atomic():
