@@ -11,3 +11,6 @@ urlpatterns = [
     # The report pages at the root; last, so they never shadow the admin or the API.
     path("", include("tracker.reports.urls")),
 ]
+
+# JSON under /api/ for a URL no route matches; Django's page elsewhere.
+handler404 = "tracker.api.not_found.page_not_found"

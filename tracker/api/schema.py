@@ -76,6 +76,8 @@ class TrackerAutoSchema(AutoSchema):
             errors["429"] = (ErrorSerializer, _("Too many requests; wait and try again."))
         if "{" in self.path:
             errors["404"] = (ErrorSerializer, _("No such object, or one this user may not read."))
+        elif self._is_list_view() and self._get_paginator() is not None:
+            errors["404"] = (ErrorSerializer, _("No such page."))
         if action in ("update", "partial_update"):
             errors["412"] = (
                 VersionConflictSerializer,
@@ -83,6 +85,14 @@ class TrackerAutoSchema(AutoSchema):
             )
             errors["428"] = (ErrorSerializer, _("If-Match is missing."))
         return errors
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if isinstance(field, serializers.URLField) and field.read_only:
+            # A link shown as "" when there is none, which is not a URI. (Writable
+            # ones that may be blank are already described as URI or "".)
+            schema.pop("format", None)
+            schema["anyOf"] = [{"format": "uri"}, {"maxLength": 0}]
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
