@@ -10,6 +10,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from tracker.choices import Comparison, Status, TargetKind
 from tracker.selectors import Row
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,7 +31,28 @@ def _cell(value):
     return "" if value is None else value
 
 
-def row_values(row: Row) -> list:
+# The target columns (and joins) the exports show, for callers that load no more.
+EXPORT_FIELDS = (
+    "plan__year", "plan__town__name", "section__label", "section__title", "position", "title",
+    "kind", "comparison", "value", "value_max", "unit", "is_growth", "deadline",
+    "lead_department__name", "latest_update__value", "latest_update__milestone_done",
+    "latest_update__as_of", "quote",
+)  # fmt: skip
+
+
+class _Labels:
+    """The translated words of an export, looked up once per download rather than per row
+    (Model.get_FOO_display and lazy labels cost more than the rest of a row)."""
+
+    def __init__(self) -> None:
+        self.kind = {value: str(label) for value, label in TargetKind.choices}
+        self.comparison = {value: str(label) for value, label in Comparison.choices}
+        self.status = {value: str(label) for value, label in Status.choices}
+        self.yes, self.no = _("yes"), _("no")
+
+
+def row_values(row: Row, labels: _Labels | None = None) -> list:
+    labels = labels or _Labels()
     target, assessment = row.target, row.assessment
     update = target.latest_update
     return [
@@ -39,23 +61,23 @@ def row_values(row: Row) -> list:
         target.plan.year,
         str(target.section),
         target.title,
-        target.get_kind_display(),
-        target.get_comparison_display() if target.comparison else "",
+        labels.kind.get(target.kind, target.kind),
+        labels.comparison.get(target.comparison, target.comparison) if target.comparison else "",
         target.value,
         target.value_max,
         target.unit,
-        _("yes") if target.is_growth else "",
+        labels.yes if target.is_growth else "",
         target.due_on,
         target.lead_department.name if target.lead_department else "",
         update.value if update else None,
         (
             ""
             if update is None or update.milestone_done is None
-            else (_("yes") if update.milestone_done else _("no"))
+            else (labels.yes if update.milestone_done else labels.no)
         ),
         update.as_of if update else None,
         assessment.percent,
-        assessment.status.label,
+        labels.status[assessment.status],
         " ".join(target.quote.split()),
     ]
 
@@ -68,11 +90,12 @@ class _Echo:
 def csv_response(rows: Iterable[Row], filename: str) -> StreamingHttpResponse:
     """A streamed CSV with a BOM, so that Excel on a Chinese Windows reads it as UTF-8."""
     writer = csv.writer(_Echo())
+    labels = _Labels()
 
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(columns())
         for row in rows:
-            yield writer.writerow([_cell(v) for v in row_values(row)])
+            yield writer.writerow([_cell(v) for v in row_values(row, labels)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -86,9 +109,10 @@ def xlsx_response(rows: Iterable[Row], filename: str) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="targets")
     sheet.append(columns())
+    labels = _Labels()
     for row in rows:
         values = []
-        for value in row_values(row):
+        for value in row_values(row, labels):
             if isinstance(value, Decimal):
                 value = float(value)  # a spreadsheet cell has no decimal type
             elif isinstance(value, datetime.date):

@@ -38,11 +38,19 @@ def as_id(value: str) -> int | None:
 
 
 def town_q(value: str, prefix: str) -> Q:
-    """Match a town given by id or by slug (clients know one or the other)."""
+    """Match a town given by id or by slug (clients know one or the other).
+
+    A slug is looked up first (one query on its unique index) so that the
+    filter is on the town's id: joined on the slug instead, PostgreSQL read a
+    town-year's targets by walking every plan in id order, a cost that grows
+    with the number of plans (docs/performance.md).
+    """
     pk = as_id(value)
-    if pk is not None:
-        return Q(**{f"{prefix}_id": pk})
-    return Q(**{f"{prefix}__slug": value.strip()})
+    if pk is None:
+        pk = Town.objects.filter(slug=value.strip()).values_list("pk", flat=True).first()
+        if pk is None:
+            return Q(pk__in=[])
+    return Q(**{f"{prefix}_id": pk})
 
 
 def region_subtree_q(value: str, prefix: str) -> Q:

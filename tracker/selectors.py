@@ -176,12 +176,20 @@ class TownYear:
 
 
 @dataclass(frozen=True)
+class FactRow:
+    """A target as `.values(*ROLLUP_FIELDS)` read it, and its assessment: for JSON, not pages."""
+
+    values: dict
+    assessment: progress.Assessment
+
+
+@dataclass(frozen=True)
 class Comparable:
     """Targets of the same unit (and growth flag) across towns: e.g. land cleared in 亩."""
 
     unit: str
     is_growth: bool
-    rows: list[Row]
+    rows: list[Row] | list[FactRow]
 
 
 @dataclass(frozen=True)
@@ -193,37 +201,64 @@ class RegionRollup:
     comparables: list[Comparable]
 
 
+# What a rollup shows of each target when it is read as values (lean=True).
+ROLLUP_FIELDS = (
+    *FACT_FIELDS,
+    "title", "metric", "unit", "plan__town_id", "plan__town__slug", "plan__town__name",
+)  # fmt: skip
+
+
 def region_rollup(
-    region: Region, year: int, today: datetime.date, plans: QuerySet[Plan]
+    region: Region, year: int, today: datetime.date, plans: QuerySet[Plan], *, lean: bool = False
 ) -> RegionRollup:
     """Every town below a region for one year, side by side, and like targets compared.
 
     `plans` is the caller's readable plans (see tracker.access) so a rollup never
     counts a plan its reader may not see. Three queries whatever the size.
+
+    Pages draw each compared target from its model instance (`Row`); the API
+    asks for `lean` rows (`FactRow`): the columns it shows, read with
+    `.values()`, which costs a fraction of building thousands of instances.
     """
     towns = list(Town.objects.filter(region__path__startswith=region.path).select_related("region"))
     plan_by_town = {
         plan.town_id: plan
         for plan in plans.filter(year=year, town__in=[t.pk for t in towns]).select_related("town")
     }
-    targets = list(
-        Target.objects.filter(plan__in=list(plan_by_town.values()))
-        .select_related("plan__town", "section", "latest_update", "lead_department")
-        .order_by("plan__town__name", "section_id", "position", "pk")
+    targets = Target.objects.filter(plan__in=list(plan_by_town.values())).order_by(
+        "plan__town__name", "section_id", "position", "pk"
     )
-    rows = assessed(targets, today)
+    rows: list[Row] | list[FactRow]
+    if lean:
+        values = list(targets.values(*ROLLUP_FIELDS))
+        by_pk = assess_rows(values, today)
+        rows = [FactRow(values=row, assessment=by_pk[row["pk"]]) for row in values]
+        facts = [
+            (r.values["plan__town_id"], r.values["kind"], r.values["unit"], r.values["is_growth"])
+            for r in rows
+        ]
+    else:
+        rows = assessed(
+            targets.select_related("plan__town", "section", "latest_update", "lead_department"),
+            today,
+        )
+        facts = [
+            (r.target.plan.town_id, r.target.kind, r.target.unit, r.target.is_growth) for r in rows
+        ]
     by_town: dict[int, list[progress.Assessment]] = {}
-    groups: dict[tuple[str, bool], list[Row]] = {}
-    for row in rows:
-        by_town.setdefault(row.target.plan.town_id, []).append(row.assessment)
-        if row.target.kind == TargetKind.QUANTITATIVE:
-            groups.setdefault((row.target.unit, row.target.is_growth), []).append(row)
+    groups: dict[tuple[str, bool], list] = {}
+    group_towns: dict[tuple[str, bool], set[int]] = {}
+    for row, (town_id, kind, unit, is_growth) in zip(rows, facts, strict=True):
+        by_town.setdefault(town_id, []).append(row.assessment)
+        if kind == TargetKind.QUANTITATIVE:
+            groups.setdefault((unit, is_growth), []).append(row)
+            group_towns.setdefault((unit, is_growth), set()).add(town_id)
     comparables = [
         Comparable(unit=unit, is_growth=growth, rows=members)
         for (unit, growth), members in sorted(
             groups.items(), key=lambda item: (-len(item[1]), item[0])
         )
-        if len({member.target.plan.town_id for member in members}) > 1
+        if len(group_towns[(unit, growth)]) > 1
     ]
     return RegionRollup(
         region=region,

@@ -7,6 +7,7 @@ reporters, timestamps, versions and everything computed are read-only.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ from tracker.models import (
     Target,
     Town,
 )
+from tracker.selectors import FACT_FIELDS, PlanSummary, RegionRollup, assess_rows
 
 QUANTITY = {"max_digits": 20, "decimal_places": 4}
 
@@ -343,23 +345,143 @@ def section_paths(plan: Plan, context: dict) -> dict[int, list[dict]]:
     """
     cache = context.setdefault("section_paths", {})
     if plan.pk not in cache:
-        sections = {section.pk: section for section in plan.sections.all()}
-        paths: dict[int, list[dict]] = {}
-
-        def path_of(pk: int) -> list[dict]:
-            if pk not in paths:
-                section = sections[pk]
-                above = path_of(section.parent_id) if section.parent_id in sections else []
-                paths[pk] = [
-                    *above,
-                    {"id": section.pk, "label": section.label, "title": section.title},
-                ]
-            return paths[pk]
-
-        for pk in sections:
-            path_of(pk)
-        cache[plan.pk] = paths
+        cache[plan.pk] = paths_of(
+            (section.pk, section.parent_id, section.label, section.title)
+            for section in plan.sections.all()
+        )
     return cache[plan.pk]
+
+
+def paths_of(sections: Iterable[tuple[int, int | None, str, str]]) -> dict[int, list[dict]]:
+    """For (id, parent id, label, title) of a plan's sections: each one's path from the top."""
+    by_pk = {section[0]: section for section in sections}
+    paths: dict[int, list[dict]] = {}
+
+    def path_of(pk: int) -> list[dict]:
+        if pk not in paths:
+            _pk, parent_id, label, title = by_pk[pk]
+            above = path_of(parent_id) if parent_id in by_pk else []
+            paths[pk] = [*above, {"id": pk, "label": label, "title": title}]
+        return paths[pk]
+
+    for pk in by_pk:
+        path_of(pk)
+    return paths
+
+
+# --- the target list, lean -------------------------------------------------------------
+
+# What a target list row needs, read as one `.values()` query: the list is the
+# API's hottest read, and building model instances and running every field of
+# TargetSerializer for each row cost several times the query itself.
+TARGET_ROW_FIELDS = (
+    *FACT_FIELDS,
+    "plan_id", "section_id", "position", "title", "metric", "unit", "is_stretch", "baseline",
+    "lead_department_id", "lead_department__name", "quote", "version", "created_at",
+    "updated_at", "plan__town_id", "plan__town__slug", "plan__town__name",
+    "source_document_id", "source_document__title", "source_document__publisher",
+    "source_document__published_on", "source_document__url",
+)  # fmt: skip
+
+# The fields of TargetSerializer that format values, used as they are so that
+# the lean rows are the same JSON to the character.
+_QUANTITY = serializers.DecimalField(**QUANTITY)
+_PERCENT = serializers.DecimalField(max_digits=None, decimal_places=2)
+_DATETIME = serializers.DateTimeField()
+
+
+def _quantity(value):
+    return None if value is None else _QUANTITY.to_representation(value)
+
+
+def _date(value):
+    return None if value is None else value.isoformat()
+
+
+def target_rows_data(rows: list[dict], today: datetime.date) -> list[dict]:
+    """TargetSerializer's output for `.values(*TARGET_ROW_FIELDS)` rows, without its per-field cost.
+
+    Two queries whatever the number of rows: the helping departments, and the
+    sections of the rows' plans (for the section paths). tests/api pin that
+    the JSON is the serializer's, field for field.
+    """
+    ids = [row["pk"] for row in rows]
+    helping: dict[int, list[tuple[int, str]]] = {}
+    for target_id, department_id, name in (
+        Target.helping_departments.through.objects.filter(target_id__in=ids)
+        .order_by(*(f"department__{field}" for field in Department._meta.ordering))
+        .values_list("target_id", "department_id", "department__name")
+    ):
+        helping.setdefault(target_id, []).append((department_id, name))
+    sections: dict[int, list[tuple]] = {}
+    for pk, plan_id, parent_id, label, title in GoalSection.objects.filter(
+        plan_id__in={row["plan_id"] for row in rows}
+    ).values_list("pk", "plan_id", "parent_id", "label", "title"):
+        sections.setdefault(plan_id, []).append((pk, parent_id, label, title))
+    paths = {plan_id: paths_of(members) for plan_id, members in sections.items()}
+    assessments = assess_rows(rows, today)
+    data = []
+    for row in rows:
+        pk, year = row["pk"], row["plan__year"]
+        assessment = assessments[pk]
+        lead_id = row["lead_department_id"]
+        helpers = helping.get(pk, [])
+        departments = [{"id": lead_id, "name": row["lead_department__name"], "role": "lead"}]
+        if lead_id is None:
+            departments = []
+        departments += [{"id": d, "name": name, "role": "helping"} for d, name in helpers]
+        document = None
+        if row["source_document_id"] is not None:
+            document = {
+                "id": row["source_document_id"],
+                "title": row["source_document__title"],
+                "publisher": row["source_document__publisher"],
+                "published_on": _date(row["source_document__published_on"]),
+                "url": row["source_document__url"],
+            }
+        percent = assessment.percent
+        data.append(
+            {
+                "id": pk,
+                "town": {
+                    "id": row["plan__town_id"],
+                    "slug": row["plan__town__slug"],
+                    "name": row["plan__town__name"],
+                },
+                "year": year,
+                "plan": row["plan_id"],
+                "section": row["section_id"],
+                "section_path": paths.get(row["plan_id"], {}).get(row["section_id"], []),
+                "position": row["position"],
+                "title": row["title"],
+                "metric": row["metric"],
+                "kind": row["kind"],
+                "comparison": row["comparison"],
+                "value": _quantity(row["value"]),
+                "value_max": _quantity(row["value_max"]),
+                "unit": row["unit"],
+                "is_growth": row["is_growth"],
+                "is_stretch": row["is_stretch"],
+                "baseline": _quantity(row["baseline"]),
+                "deadline": _date(row["deadline"]),
+                "due_on": (row["deadline"] or datetime.date(year, 12, 31)).isoformat(),
+                "lead_department": lead_id,
+                "helping_departments": [d for d, _name in helpers],
+                "departments": departments,
+                "current_value": _quantity(row["latest_update__value"]),
+                "milestone_done": row["latest_update__milestone_done"],
+                "as_of": _date(row["latest_update__as_of"]),
+                "percent_complete": None
+                if percent is None
+                else _PERCENT.to_representation(percent),
+                "status": str(assessment.status.value),
+                "provenance": {"document": document, "quote": row["quote"]},
+                "version": row["version"],
+                "created_at": _DATETIME.to_representation(row["created_at"]),
+                "updated_at": _DATETIME.to_representation(row["updated_at"]),
+            }
+        )
+    return data
 
 
 # --- progress (reporters write) ----------------------------------------------------------
@@ -501,6 +623,79 @@ class RegionRollupSerializer(serializers.Serializer):
         many=True,
         help_text=_("Quantitative targets of the same unit, in more than one town, side by side."),
     )
+
+
+def _counts(counts: dict[str, int]) -> dict[str, int]:
+    return {status: counts[status] for status in StatusCountsSerializer._declared_fields}
+
+
+def _percent(value):
+    return None if value is None else _PERCENT.to_representation(value)
+
+
+def rollup_data(rollup: RegionRollup) -> dict:
+    """RegionRollupSerializer's output for a rollup made with `lean=True`, built directly.
+
+    A district's rollup compares thousands of targets; a serializer per target
+    cost several times the query that read them.
+    """
+    return {
+        "region": RegionSerializer(rollup.region).data,
+        "year": rollup.year,
+        "counts": _counts(rollup.counts),
+        "towns": TownYearSerializer(rollup.towns, many=True).data,
+        "comparables": [
+            {
+                "unit": comparable.unit,
+                "is_growth": comparable.is_growth,
+                "targets": [
+                    {
+                        "id": row.values["pk"],
+                        "town": {
+                            "id": row.values["plan__town_id"],
+                            "slug": row.values["plan__town__slug"],
+                            "name": row.values["plan__town__name"],
+                        },
+                        "title": row.values["title"],
+                        "metric": row.values["metric"],
+                        "comparison": row.values["comparison"],
+                        "value": _quantity(row.values["value"]),
+                        "value_max": _quantity(row.values["value_max"]),
+                        "current_value": _quantity(row.values["latest_update__value"]),
+                        "percent_complete": _percent(row.assessment.percent),
+                        "status": str(row.assessment.status.value),
+                    }
+                    for row in comparable.rows
+                ],
+            }
+            for comparable in rollup.comparables
+        ],
+    }
+
+
+def plan_summary_data(summary: PlanSummary) -> dict:
+    """PlanSummarySerializer's output, built directly (a plan has dozens of sections)."""
+    plan = summary.plan
+    return {
+        "plan": {"id": plan.pk, "year": plan.year, "title": plan.title, "status": plan.status},
+        "town": {"id": plan.town.pk, "slug": plan.town.slug, "name": plan.town.name},
+        "target_count": summary.target_count,
+        "mean_percent": _percent(summary.mean_percent),
+        "counts": _counts(summary.counts),
+        "sections": [
+            {
+                "id": section.section.pk,
+                "parent": section.section.parent_id,
+                "label": section.section.label,
+                "title": section.section.title,
+                "depth": section.depth,
+                "target_count": section.target_count,
+                "mean_percent": _percent(section.mean_percent),
+                "counts": _counts(section.counts),
+            }
+            for section in summary.sections
+        ],
+    }
 
 
 class RollupQuerySerializer(serializers.Serializer):

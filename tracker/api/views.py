@@ -41,7 +41,7 @@ from tracker.api.exceptions import (
 from tracker.api.permissions import EDIT, REPORT
 from tracker.api.renderers import CSVRenderer, XLSXRenderer
 from tracker.api.throttling import TokenRateThrottle
-from tracker.exports import csv_response, xlsx_response
+from tracker.exports import EXPORT_FIELDS, csv_response, xlsx_response
 from tracker.filters import (
     DepartmentFilterSet,
     PlanFilterSet,
@@ -138,8 +138,9 @@ class RegionViewSet(MethodFirstMixin, IdOrSlugLookupMixin, viewsets.ReadOnlyMode
             query.validated_data["year"],
             timezone.localdate(),
             Plan.objects.filter(scope_for(request.user).readable()),
+            lean=True,
         )
-        return Response(api.RegionRollupSerializer(rollup).data)
+        return Response(api.rollup_data(rollup))
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[ID_OR_SLUG]))
@@ -273,7 +274,7 @@ class PlanViewSet(ChangesMixin, VersionedViewSet):
     def summary(self, request, pk=None):
         """How many targets have each status, and each section's completion (subsections included)."""
         plan = self.get_object()
-        return Response(api.PlanSummarySerializer(plan_summary(plan, timezone.localdate())).data)
+        return Response(api.plan_summary_data(plan_summary(plan, timezone.localdate())))
 
 
 class SectionViewSet(ChangesMixin, VersionedViewSet):
@@ -305,6 +306,13 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
         targets = Target.objects.filter(scope_for(self.request.user).readable("plan"))
         if self.action == "history":
             return targets.select_related("plan")
+        if self.action == "list":
+            return targets  # read as .values() rows by list()
+        if self.action in ("export_csv", "export_xlsx"):
+            # The export's columns only: no documents, helping departments or section paths.
+            return targets.select_related(
+                "plan__town", "section", "lead_department", "latest_update"
+            ).only(*EXPORT_FIELDS)
         return (
             targets.with_context()
             .defer("source_document__text")
@@ -316,6 +324,13 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
                 )
             )
         )
+
+    def list(self, request, *args, **kwargs):
+        # The hottest read: the page's rows in one .values() query, formatted by
+        # api.target_rows_data (TargetSerializer's JSON without its per-field cost).
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values(*api.TARGET_ROW_FIELDS))
+        return self.get_paginated_response(api.target_rows_data(page, timezone.localdate()))
 
     def get_renderers(self):
         if self.action == "export_csv":
