@@ -170,7 +170,10 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
-LOGIN_URL = "admin:login"
+# Staff and department users sign in on the site's own page; the admin has its own.
+LOGIN_URL = "reports:login"
+LOGIN_REDIRECT_URL = "reports:tasks"
+LOGOUT_REDIRECT_URL = "reports:home"
 
 
 def cache_from_url(url: str) -> dict:

@@ -23,9 +23,11 @@ report's history.
 What counts as reported: a period's report is settled when it is submitted or
 approved, or when the target has a progress update dated within the period
 (recorded directly: the seed data, a town with review off, a reviewer's own
-entry). A report is owed for every period that has started and is not
-settled; it is overdue once its due date has passed. Only active plans are
-chased.
+entry). A report is owed for every period that has started, is not settled,
+and has no settled period after it (progress is cumulative: a later report
+supersedes the earlier ones); it is overdue once its due date has passed.
+Reports are owed by a target's lead department: a target without one owes
+none. Only active plans are chased.
 
 Warnings (督办 colours), for a target of a plan with periods that have started,
 judged on the earliest period it still owes:
@@ -420,10 +422,15 @@ class Cycle:
 
     def owed(self, target: Target) -> list[Chase]:
         """The reports the target owes, oldest first (see the module doc)."""
+        if target.lead_department_id is None:
+            return []  # nobody is responsible for reporting on it
+        periods = self.periods.get(target.plan_id, [])
+        settled = [self.settled(target, period) for period in periods]
+        # Only the periods after the last one reported: a later report supersedes.
+        first = max((i + 1 for i, done in enumerate(settled) if done), default=0)
         return [
             Chase(target=target, period=period, overdue=self.today > period.due_on)
-            for period in self.periods.get(target.plan_id, [])
-            if not self.settled(target, period)
+            for period in periods[first:]
         ]
 
     def flag(self, target: Target, status: str) -> Flag | None:
@@ -479,8 +486,8 @@ def reports_owed(today: datetime.date, plans=None) -> dict[int, list[Chase]]:
     """Per department id: the reports it owes on `today` (due now or overdue), in order.
 
     A report is owed for each period of an active plan (or of `plans`) that
-    has started by today and is not settled (see the module doc); it is
-    overdue once its due date has passed.
+    has started by today and is not settled, with none settled after it (see
+    the module doc); it is overdue once its due date has passed.
     """
     plans = plans if plans is not None else Plan.objects.filter(status=PlanStatus.ACTIVE)
     targets = list(

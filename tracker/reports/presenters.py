@@ -10,16 +10,17 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from tracker import progress
-from tracker.choices import Comparison, Status, TargetKind
+from tracker.choices import Comparison, Status, TargetKind, WarningLevel
 from tracker.models import GoalSection, Target
 from tracker.reports import charts
 from tracker.selectors import Row
+from tracker.workflow import Flag
 
 SYMBOL = {
     Comparison.EQ: "",
@@ -181,6 +182,8 @@ class TargetCard:
     due_on: datetime.date
     as_of: datetime.date | None
     is_milestone: bool
+    # The 督办 warning, where the target's plan is being reported on (else None).
+    flag: "WarningBadge | None" = None
 
 
 def pace_shape(target: Target) -> str:
@@ -197,7 +200,7 @@ def pace_shape(target: Target) -> str:
     return "linear"
 
 
-def card(row: Row) -> TargetCard:
+def card(row: Row, flag: "WarningBadge | None" = None) -> TargetCard:
     target, assessment = row.target, row.assessment
     percent = percent_text(assessment.percent)
     expected = percent_text(assessment.expected_share * 100)
@@ -225,6 +228,7 @@ def card(row: Row) -> TargetCard:
         due_on=target.due_on,
         as_of=target.latest_update.as_of if target.latest_update else None,
         is_milestone=target.kind == TargetKind.MILESTONE,
+        flag=flag,
     )
 
 
@@ -251,3 +255,46 @@ RULE_SUMMARY_MSGID = gettext_noop(
 def rule_summary() -> str:
     """The status rule in the reader's language (tracker.progress.RULE_SUMMARY)."""
     return _(progress.RULE_SUMMARY)
+
+
+# A shape beside each warning colour, as for statuses.
+WARNING_ICON = {WarningLevel.RED: "✖", WarningLevel.YELLOW: "▲", WarningLevel.GREEN: "●"}
+
+
+@dataclass(frozen=True)
+class WarningBadge:
+    """A 督办 warning as a light, a word and its reasons (tracker.workflow.warning_for)."""
+
+    level: str
+    label: str
+    reasons: tuple[str, ...]
+    html: SafeString
+
+
+def warning_badge(flag: Flag | None) -> WarningBadge | None:
+    if flag is None:
+        return None
+    level = WarningLevel(flag.level)
+    label = {
+        WarningLevel.RED: _("Red warning"),
+        WarningLevel.YELLOW: _("Yellow warning"),
+        WarningLevel.GREEN: _("No warning"),
+    }[level]
+    reasons = format_html_join(
+        "", '<span class="warning-reason">{}</span>', ((r,) for r in flag.reasons)
+    )
+    return WarningBadge(
+        level=level.value,
+        label=label,
+        reasons=flag.reasons,
+        html=format_html(
+            '<span class="warning warning-{}" data-warning="{}">'
+            '<span class="warning-icon" aria-hidden="true">{}</span>'
+            '<span class="warning-label">{}</span>{}</span>',
+            level.value,
+            level.value,
+            WARNING_ICON[level],
+            label,
+            reasons,
+        ),
+    )

@@ -10,18 +10,26 @@ number of targets (tests/reports/test_queries.py lists them).
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker import progress, selectors
+from tracker import progress, selectors, workflow
 from tracker.access import scope_for
 from tracker.choices import Status, TargetKind
 from tracker.exports import csv_response, xlsx_response
 from tracker.filters import TargetFilterSet
-from tracker.models import Department, GoalSection, Plan, Region, Target, Town
+from tracker.models import (
+    Department,
+    GoalSection,
+    Plan,
+    Region,
+    ReportingPeriod,
+    Target,
+    Town,
+)
 from tracker.models.targets import configured_thresholds
 from tracker.reports import charts, presenters
 
@@ -137,7 +145,15 @@ def _plan_or_404(request: HttpRequest, slug: str, year: int) -> Plan:
     return get_object_or_404(
         _readable_plans(request)
         .select_related("town__region")
-        .prefetch_related("sections", "documents"),
+        .prefetch_related("sections", "documents")
+        # Whether its reporting has started: the warnings cost nothing until then.
+        .annotate(
+            reporting=Exists(
+                ReportingPeriod.objects.filter(
+                    plan=OuterRef("pk"), starts_on__lte=workflow.reporting_today()
+                )
+            )
+        ),
         town__slug=slug,
         year=year,
     )
@@ -230,9 +246,12 @@ def plan_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     rows = _filtered_rows(filterset, tree, today)
     filtering = any(request.GET.get(name) for name in filterset.form.fields)
 
+    flags = _warning_flags(rows, today) if plan.reporting else {}
     by_section: dict[int, list[presenters.TargetCard]] = {}
     for row in rows:
-        by_section.setdefault(row.target.section_id, []).append(presenters.card(row))
+        by_section.setdefault(row.target.section_id, []).append(
+            presenters.card(row, flag=flags.get(row.target.pk))
+        )
     # With filters, show only the sections that hold a match, and the sections above them.
     parent_of = {section.pk: section.parent_id for section, _depth in tree}
     shown: set[int] = set()
@@ -283,8 +302,29 @@ def plan_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "today": today,
             "legend": presenters.legend(),
             "rule_summary": presenters.rule_summary(),
+            "warning_rule": workflow.warning_rule() if flags else "",
         },
     )
+
+
+def _warning_flags(rows: list[selectors.Row], today) -> dict[int, presenters.WarningBadge]:
+    """The 督办 warning of each target whose plan is being reported on (tracker/workflow.py).
+
+    Three queries: the periods, the reports, the dates of the targets' updates.
+    """
+    reporting_day = workflow.reporting_today()
+    cycle = workflow.cycle_for([row.target for row in rows], reporting_day)
+    flags = {}
+    for row in rows:
+        status = (
+            row.assessment.status
+            if reporting_day == today
+            else row.target.assess(reporting_day).status
+        )
+        flag = presenters.warning_badge(cycle.flag(row.target, status))
+        if flag is not None:
+            flags[row.target.pk] = flag
+    return flags
 
 
 def _export(request: HttpRequest, slug: str, year: int, fmt: str) -> HttpResponse:

@@ -4,10 +4,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from tracker.models import Department, ReminderLog
-from tracker.workflow import reports_owed
+from tracker.workflow import reporting_today, reports_owed
 
 
 class Command(BaseCommand):
@@ -18,12 +17,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--today", help="Simulate another day (YYYY-MM-DD), for testing a schedule."
+            "--today",
+            help="Simulate another day (YYYY-MM-DD), for testing a schedule; default: today, "
+            "or TRACKER_TODAY where it is set.",
         )
 
     def handle(self, *args, today: str | None = None, **options) -> None:
         try:
-            day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+            day = datetime.date.fromisoformat(today) if today else reporting_today()
         except ValueError as error:
             raise CommandError(f"--today must be a date like 2026-03-04, not {today!r}") from error
         owed = reports_owed(day)
