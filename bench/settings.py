@@ -1,0 +1,20 @@
+"""Settings for the benchmark: the project's own (from the environment), plus its URLs.
+
+`bench/run.py` runs the app with DJANGO_DEBUG=0, as production does, and
+adds the benchmark-only views (bench/urls.py) beside the real URLconf; the
+app's own URLconf never has them.
+"""
+
+from planning import settings as _project
+
+# The project's settings, copied name by name (no star import).
+globals().update({name: value for name, value in vars(_project).items() if name.isupper()})
+
+ROOT_URLCONF = "bench.urls"
+# Production serves collected static files through a manifest; the benchmark
+# does not run collectstatic, so it uses the plain storage (the lookup a
+# manifest adds is one dict access per {% static %}).
+STORAGES = {
+    **_project.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
