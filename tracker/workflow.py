@@ -46,7 +46,7 @@ the pages and reminders behave as on that day), else the local date.
 import bisect
 import calendar
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
@@ -480,6 +480,23 @@ def cycle_for(targets: Iterable[Target], today: datetime.date) -> Cycle:
     ):
         cycle.recorded.setdefault(target_id, []).append(as_of)
     return cycle
+
+
+def flags_for(targets: Iterable, status_on: Callable[[object, datetime.date], str]) -> dict:
+    """Each target's warning on reporting_today(), for those whose plan's reporting has started.
+
+    `targets` need only `pk`, `plan_id` and `lead_department_id` (model
+    instances or lighter rows); `status_on(target, day)` gives a target's
+    status on a day. Three queries, one if no period has started.
+    """
+    day = reporting_today()
+    targets = list(targets)
+    cycle = cycle_for(targets, day)
+    flags = {}
+    for target in targets:
+        if cycle.in_cycle(target):
+            flags[target.pk] = cycle.flag(target, status_on(target, day))
+    return flags
 
 
 def reports_owed(today: datetime.date, plans=None) -> dict[int, list[Chase]]:

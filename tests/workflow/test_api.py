@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests import factories
 from tests.workflow.conftest import ACTORS, YEAR
 from tracker.choices import PlanStatus, Role
 from tracker.models import EvidenceFile, ProgressReport, ProgressUpdate, ReportingPeriod, Target
-from tracker.workflow import report_approve, report_return
+from tracker.workflow import report_approve, report_return, report_save
 
 pytestmark = pytest.mark.django_db
 
@@ -450,3 +451,66 @@ def test_report_filters(xiqiao):
     assert client.get("/api/reports/", {"state": "lost"}).status_code == 400
     ordered = client.get("/api/reports/", {"ordering": "-due_on"}).json()["results"]
     assert [row["period"] for row in ordered] == [xiqiao.periods[1].pk, xiqiao.periods[0].pk]
+
+
+# --- warnings on targets, and what the lists cost ---------------------------------------
+
+
+def test_targets_carry_their_warning_while_the_plans_reporting_runs(xiqiao, settings):
+    settings.TRACKER_TODAY = datetime.date(YEAR, 2, 3)  # January's report due on 5 February
+    client = xiqiao.client("anonymous")
+    listed = {row["id"]: row["warning"] for row in client.get("/api/targets/").json()["results"]}
+    assert listed[xiqiao.land.pk]["level"] == "yellow"
+    assert listed[xiqiao.land.pk]["reasons"] == [f"report due on {YEAR}-02-05"]
+    detail = client.get(f"/api/targets/{xiqiao.land.pk}/").json()["warning"]
+    assert detail == listed[xiqiao.land.pk]
+    settings.TRACKER_TODAY = datetime.date(YEAR - 1, 12, 31)  # before the first period
+    assert client.get(f"/api/targets/{xiqiao.land.pk}/").json()["warning"] is None
+
+
+def many_reports(xiqiao, count: int) -> None:
+    """`count` more targets of the economic office, each with a draft; `count` more periods."""
+    section = xiqiao.land.section
+    for n in range(count):
+        factories.PlanFactory(town=xiqiao.town, year=YEAR + 1 + n).periods.create(
+            label="全年",
+            starts_on=datetime.date(YEAR + 1 + n, 1, 1),
+            ends_on=datetime.date(YEAR + 1 + n, 12, 31),
+            due_on=datetime.date(YEAR + 2 + n, 1, 10),
+        )
+        target = factories.TargetFactory(
+            section=section, title=f"任务{n}", lead_department=xiqiao.economy
+        )
+        report_save(
+            user=xiqiao.users["dept_reporter"],
+            target=target,
+            period=xiqiao.periods[n % 12],
+            value=Decimal(n),
+            as_of=xiqiao.periods[n % 12].ends_on,
+        )
+
+
+@pytest.mark.parametrize("count", [1, 30])
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # savepoint, token, memberships, COUNT, reports ⋈ target ⋈ plan ⋈ town ⋈ period ⋈
+        # department ⋈ submitter ⋈ reviewer, their files (prefetch), release
+        ("/api/reports/?page_size=100", 7),
+        # savepoint, token, memberships, COUNT, periods, release
+        ("/api/periods/?page_size=100", 6),
+        # as tests/api/test_queries.py's target list (9), plus the reports and the dates
+        # of updates that the warnings read once periods have started
+        ("/api/targets/?page_size=100", 11),
+    ],
+)
+def test_the_workflows_lists_cost_the_same_for_1_and_30_rows(
+    xiqiao, settings, django_assert_num_queries, url, queries, count
+):
+    settings.TRACKER_TODAY = datetime.date(YEAR, 12, 31)
+    many_reports(xiqiao, count)
+    client = xiqiao.client("reviewer")
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.json()["results"]) >= count

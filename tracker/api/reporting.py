@@ -24,7 +24,7 @@ from tracker.access import scope_for
 from tracker.api.exceptions import model_errors
 from tracker.api.permissions import EDIT
 from tracker.api.serializers import ScopedSerializerMixin, TownRefSerializer, id_field
-from tracker.choices import Frequency, WarningLevel
+from tracker.choices import Frequency
 from tracker.models import EvidenceFile, Plan, ProgressReport, ReportingPeriod, Target
 from tracker.workflow import (
     COUNTED,
@@ -156,13 +156,6 @@ class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=2000, help_text=_("Why the report goes back to its department.")
     )
-
-
-class WarningSerializer(serializers.Serializer):
-    """A target's 督办 colour and why (rule: tracker/workflow.py, `warning_rule`)."""
-
-    level = serializers.ChoiceField(choices=WarningLevel.choices)
-    reasons = serializers.ListField(child=serializers.CharField())
 
 
 def reports_queryset(user):

@@ -8,6 +8,7 @@ reporters, timestamps, versions and everything computed are read-only.
 
 import datetime
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ from rest_framework import serializers
 
 from tracker.access import Scope, scope_for
 from tracker.api.permissions import EDIT, REPORT, may_write
-from tracker.choices import Status
+from tracker.choices import Status, WarningLevel
 from tracker.filters import MAX_ID
 from tracker.models import (
     Department,
@@ -29,6 +30,7 @@ from tracker.models import (
     Town,
 )
 from tracker.selectors import FACT_FIELDS, PlanSummary, RegionRollup, assess_rows
+from tracker.workflow import Flag, flags_for
 
 QUANTITY = {"max_digits": 20, "decimal_places": 4}
 
@@ -98,6 +100,17 @@ class DepartmentRoleSerializer(serializers.Serializer):
 class ProvenanceSerializer(serializers.Serializer):
     document = SourceDocumentRefSerializer(allow_null=True)
     quote = serializers.CharField()
+
+
+class WarningSerializer(serializers.Serializer):
+    """A target's 督办 colour and why (the rule: tracker/workflow.py, `warning_rule`)."""
+
+    level = serializers.ChoiceField(choices=WarningLevel.choices)
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+def warning_data(flag: Flag | None) -> dict | None:
+    return None if flag is None else {"level": str(flag.level), "reasons": list(flag.reasons)}
 
 
 class StatusCountsSerializer(serializers.Serializer):
@@ -250,6 +263,12 @@ class TargetSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         source="assessment.status", choices=Status.choices, read_only=True
     )
     provenance = serializers.SerializerMethodField()
+    warning = serializers.SerializerMethodField(
+        help_text=_(
+            "The 督办 warning while the plan's reporting runs (null before its first period, "
+            "or without periods): red, yellow or green, and why."
+        )
+    )
 
     class Meta:
         model = Target
@@ -258,8 +277,8 @@ class TargetSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
             "metric", "kind", "comparison", "value", "value_max", "unit", "is_growth",
             "is_stretch", "baseline", "deadline", "due_on", "lead_department",
             "helping_departments", "departments", "current_value", "milestone_done", "as_of",
-            "percent_complete", "status", "source_document", "quote", "provenance", "version",
-            "created_at", "updated_at",
+            "percent_complete", "status", "warning", "source_document", "quote", "provenance",
+            "version", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["version", "created_at", "updated_at"]
         extra_kwargs = {"quote": {"write_only": True}}
@@ -311,6 +330,17 @@ class TargetSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
             for department in target.helping_departments.all()
         ]
         return found
+
+    @extend_schema_field(WarningSerializer(allow_null=True))
+    def get_warning(self, target: Target) -> dict | None:
+        # Worked out once for the whole page (tracker.workflow.flags_for), not per target.
+        flags = self.context.setdefault("warnings", {})
+        if target.pk not in flags:
+            page = getattr(self.parent, "instance", None) or [target]
+            found = flags_for(page, lambda t, day: t.assess(day).status)
+            flags.update({t.pk: found.get(t.pk) for t in page})
+            flags.setdefault(target.pk, None)
+        return warning_data(flags[target.pk])
 
     @extend_schema_field(ProvenanceSerializer)
     def get_provenance(self, target: Target) -> dict:
@@ -398,12 +428,35 @@ def _date(value):
     return None if value is None else value.isoformat()
 
 
+def _row_warnings(rows: list[dict], today: datetime.date, assessments: dict) -> dict[int, Flag]:
+    """TargetSerializer's `warning` for lean rows: the same tracker.workflow.flags_for."""
+
+    def status_on(target, day: datetime.date) -> str:
+        if day == today:
+            return assessments[target.pk].status
+        return assess_rows([target.row], day)[target.pk].status
+
+    return flags_for(
+        (
+            SimpleNamespace(
+                pk=row["pk"],
+                plan_id=row["plan_id"],
+                lead_department_id=row["lead_department_id"],
+                row=row,
+            )
+            for row in rows
+        ),
+        status_on,
+    )
+
+
 def target_rows_data(rows: list[dict], today: datetime.date) -> list[dict]:
     """TargetSerializer's output for `.values(*TARGET_ROW_FIELDS)` rows, without its per-field cost.
 
-    Two queries whatever the number of rows: the helping departments, and the
-    sections of the rows' plans (for the section paths). tests/api pin that
-    the JSON is the serializer's, field for field.
+    Three queries whatever the number of rows: the helping departments, the
+    sections of the rows' plans (for the section paths), and the periods of
+    those plans that have started (for the warnings; two more once one has).
+    tests/api pin that the JSON is the serializer's, field for field.
     """
     ids = [row["pk"] for row in rows]
     helping: dict[int, list[tuple[int, str]]] = {}
@@ -420,6 +473,7 @@ def target_rows_data(rows: list[dict], today: datetime.date) -> list[dict]:
         sections.setdefault(plan_id, []).append((pk, parent_id, label, title))
     paths = {plan_id: paths_of(members) for plan_id, members in sections.items()}
     assessments = assess_rows(rows, today)
+    warnings = _row_warnings(rows, today, assessments)
     data = []
     for row in rows:
         pk, year = row["pk"], row["plan__year"]
@@ -475,6 +529,7 @@ def target_rows_data(rows: list[dict], today: datetime.date) -> list[dict]:
                 if percent is None
                 else _PERCENT.to_representation(percent),
                 "status": str(assessment.status.value),
+                "warning": warning_data(warnings.get(pk)),
                 "provenance": {"document": document, "quote": row["quote"]},
                 "version": row["version"],
                 "created_at": _DATETIME.to_representation(row["created_at"]),
