@@ -262,6 +262,30 @@ class PlanAdmin(VersionedAdmin):
     filter_horizontal = ["documents"]
     readonly_fields = ["version", "created_at", "created_by", "updated_at", "updated_by"]
     inlines = [SectionInline]
+    actions = ["generate_monthly_periods", "generate_quarterly_periods"]
+
+    def _generate_periods(self, request, plans, frequency: str) -> None:
+        scope, done = scope_for(request.user), 0
+        for plan in plans:
+            if not scope.can_edit(plan.town_id):
+                messages.error(
+                    request, _("%(plan)s: its town's editors add its periods.") % {"plan": plan}
+                )
+                continue
+            periods_generate(plan=plan, frequency=frequency)
+            done += 1
+        if done:
+            messages.success(
+                request, _("Reporting periods filled in for %(count)s plan(s).") % {"count": done}
+            )
+
+    @admin.action(description=_("Fill in the monthly reporting periods"))
+    def generate_monthly_periods(self, request, queryset):
+        self._generate_periods(request, queryset, Frequency.MONTHLY)
+
+    @admin.action(description=_("Fill in the quarterly reporting periods"))
+    def generate_quarterly_periods(self, request, queryset):
+        self._generate_periods(request, queryset, Frequency.QUARTERLY)
 
 
 @admin.register(GoalSection)
