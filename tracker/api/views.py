@@ -507,7 +507,12 @@ class ProgressUpdateViewSet(
 
     @extend_schema(responses=PROGRESS_RESPONSES)
     def create(self, request, *args, **kwargs):
-        """Report a target's progress. With a client key (field or header) a retry records once."""
+        """Report a target's progress. With a client key (field or header) a retry records once.
+
+        Where the town reviews progress and the sender is not one of its
+        reviewers, the update is held: submitted as the target's report for the
+        period containing `as_of` (202, the report), counted once approved.
+        """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
