@@ -28,7 +28,8 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
@@ -42,6 +43,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.factories import UserFactory
 from tracker.choices import Role, TargetKind
 from tracker.models import Department, GoalSection, Membership, Plan, ProgressUpdate, Target, Town
 from tracker.seeding import seed_load
@@ -80,8 +82,6 @@ def in_process(settings):
 def seeded(in_process) -> dict[str, list[int]]:
     """The seed data, a reporter of 西区街道, and the ids of real objects by parameter name."""
     seed_load()
-    from tests.factories import UserFactory
-
     xiqu = Town.objects.get(slug="xiqu")
     # Progress counts at once, without reporting periods and review, so that
     # the fuzzed updates can reach the database.
@@ -174,7 +174,7 @@ def fuzz_operation(operation, mode, known, headers, cases: Counter, failures: di
     """A Hypothesis test of one operation with one kind of data (valid or not)."""
     label = f"{operation.method.upper()} {operation.path}"
 
-    @settings(
+    @hypothesis_settings(
         max_examples=MAX_EXAMPLES,
         derandomize=True,
         deadline=None,
