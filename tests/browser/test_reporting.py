@@ -14,6 +14,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser.conftest import ARTIFACTS
 from tracker.choices import ReportState, Role
 from tracker.models import Department, EvidenceFile, Membership, ProgressReport, Target
 
@@ -112,4 +113,5 @@ def test_a_department_submits_its_report_and_the_reviewer_approves_it(
     card = page.locator(f"#target-{target.pk}")
     expect(card.locator(".current")).to_have_text("3 家")
     expect(card.locator(".warning")).to_have_attribute("data-warning", "green")
-    shoot(page, "24-plan-flags")
+    card.screenshot(path=str(ARTIFACTS / "24-plan-target-flag.png"))
+    page.locator(".warning-rule").screenshot(path=str(ARTIFACTS / "25-plan-warning-rule.png"))

@@ -3,7 +3,9 @@
 Every page asks `scope_for(request.user)` which plans its reader may see
 (anonymous readers see published plans only), reads through the selectors,
 and gets percentages and statuses from tracker.progress; nothing here
-decides a status. Each view's queries are fixed in number, whatever the
+decides a status. "Today" is tracker.workflow.reporting_today(): the
+calendar date, or TRACKER_TODAY in a demo, so that statuses and the
+reporting warnings are judged on the same day. Each view's queries are fixed in number, whatever the
 number of targets (tests/reports/test_queries.py lists them).
 """
 
@@ -13,7 +15,6 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import progress, selectors, workflow
@@ -70,7 +71,7 @@ class RegionNode:
 
 def home(request: HttpRequest) -> HttpResponse:
     """The region tree with each town's latest readable plan and its overall progress."""
-    today = timezone.localdate()
+    today = workflow.reporting_today()
     regions = list(Region.objects.all())
     towns = list(Town.objects.select_related("region"))
     plans = list(_readable_plans(request).order_by("town_id", "-year"))
@@ -239,7 +240,7 @@ class SectionBlock:
 def plan_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """A town's plan for a year: its sections as the document numbers them, and their targets."""
     plan = _plan_or_404(request, slug, year)
-    today = timezone.localdate()
+    today = workflow.reporting_today()
     summary = selectors.plan_summary(plan, today)
     tree = [(s.section, s.depth) for s in summary.sections]
     filterset = plan_filterset(request, plan, tree)
@@ -312,16 +313,10 @@ def _warning_flags(rows: list[selectors.Row], today) -> dict[int, presenters.War
 
     Three queries: the periods, the reports, the dates of the targets' updates.
     """
-    reporting_day = workflow.reporting_today()
-    cycle = workflow.cycle_for([row.target for row in rows], reporting_day)
+    cycle = workflow.cycle_for([row.target for row in rows], today)
     flags = {}
     for row in rows:
-        status = (
-            row.assessment.status
-            if reporting_day == today
-            else row.target.assess(reporting_day).status
-        )
-        flag = presenters.warning_badge(cycle.flag(row.target, status))
+        flag = presenters.warning_badge(cycle.flag(row.target, row.assessment.status))
         if flag is not None:
             flags[row.target.pk] = flag
     return flags
@@ -329,7 +324,7 @@ def _warning_flags(rows: list[selectors.Row], today) -> dict[int, presenters.War
 
 def _export(request: HttpRequest, slug: str, year: int, fmt: str) -> HttpResponse:
     plan = _plan_or_404(request, slug, year)
-    today = timezone.localdate()
+    today = workflow.reporting_today()
     tree = selectors.section_tree(plan.sections.all())
     filterset = plan_filterset(request, plan, tree)
     if filterset.form.errors:
@@ -409,7 +404,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(scope_for(request.user).readable("plan")),
         pk=pk,
     )
-    today = timezone.localdate()
+    today = workflow.reporting_today()
     row = selectors.assessed([target], today)[0]
     updates = list(target.updates.order_by("as_of", "id"))
     corrected = {update.corrects_id for update in updates if update.corrects_id}
@@ -516,7 +511,7 @@ def region_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     region = get_object_or_404(Region, slug=slug)
     if not 2000 <= year <= 2100:
         raise Http404(_("No such year."))
-    today = timezone.localdate()
+    today = workflow.reporting_today()
     readable = _readable_plans(request)
     rollup = selectors.region_rollup(region, year, today, readable)
     years = sorted(
