@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check messages
+.PHONY: install run test check messages bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ check: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+## The performance benchmark: PostgreSQL on 127.0.0.1 (BENCH_POSTGRES_URL); writes docs/performance.md.
+bench: install
+	$(PY) bench/run.py

@@ -13,6 +13,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
@@ -119,3 +121,25 @@ def test_the_lean_rollup_is_the_rollup_serializer_s_json(district):
     assert len(lean.comparables) >= 2  # 亩, 家, 个 … in both towns
     expected = api.RegionRollupSerializer(full).data
     assert json.dumps(as_json(api.rollup_data(lean))) == json.dumps(as_json(expected))
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0", "0.0000", "-1.5", "2500", "1641.72", "1E+2", "0.00005", "12345678901234.5678", "-0"],
+)
+def test_numbers_are_written_as_drf_writes_them(value):
+    number = Decimal(value)
+    quantity = serializers.DecimalField(max_digits=20, decimal_places=4)
+    percent = serializers.DecimalField(max_digits=None, decimal_places=2)
+    assert api._quantity(number) == quantity.to_representation(number)
+    assert api._percent(number) == percent.to_representation(number)
+
+
+def test_times_are_written_as_drf_writes_them():
+    field = serializers.DateTimeField()
+    zone = timezone.get_current_timezone()
+    for value in [
+        datetime.datetime(2024, 6, 30, 16, 0, 0, 123456, tzinfo=datetime.UTC),
+        datetime.datetime(2024, 12, 31, 23, 59, 59, tzinfo=datetime.UTC),
+    ]:
+        assert api._datetime(value, zone) == field.to_representation(value)

@@ -7,7 +7,9 @@ reporters, timestamps, versions and everything computed are read-only.
 """
 
 import datetime
+import decimal
 from collections.abc import Iterable
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.utils import timezone
@@ -413,19 +415,31 @@ TARGET_ROW_FIELDS = (
     "source_document__published_on", "source_document__url",
 )  # fmt: skip
 
-# The fields of TargetSerializer that format values, used as they are so that
-# the lean rows are the same JSON to the character.
-_QUANTITY = serializers.DecimalField(**QUANTITY)
-_PERCENT = serializers.DecimalField(max_digits=None, decimal_places=2)
-_DATETIME = serializers.DateTimeField()
+# What DRF's DecimalField and DateTimeField do with a value, done directly (they
+# cost more than the rest of a lean row: a context copy per number, a
+# thread-local time zone lookup per date). tests/api/test_lean.py holds the
+# output to the serializers' to the character.
+_FOUR_PLACES, _TWO_PLACES = Decimal("0.0001"), Decimal("0.01")
+_QUANTITY_CONTEXT = decimal.Context(prec=QUANTITY["max_digits"])
 
 
-def _quantity(value):
-    return None if value is None else _QUANTITY.to_representation(value)
+def _quantity(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return f"{value.quantize(_FOUR_PLACES, context=_QUANTITY_CONTEXT):f}"
+
+
+def _percent(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.quantize(_TWO_PLACES):f}"
 
 
 def _date(value):
     return None if value is None else value.isoformat()
+
+
+def _datetime(value: datetime.datetime, zone) -> str:
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _row_warnings(rows: list[dict], today: datetime.date, assessments: dict) -> dict[int, Flag]:
@@ -473,6 +487,7 @@ def target_rows_data(rows: list[dict], today: datetime.date) -> list[dict]:
         sections.setdefault(plan_id, []).append((pk, parent_id, label, title))
     paths = {plan_id: paths_of(members) for plan_id, members in sections.items()}
     assessments = assess_rows(rows, today)
+    zone = timezone.get_current_timezone()
     warnings = _row_warnings(rows, today, assessments)
     data = []
     for row in rows:
@@ -525,15 +540,13 @@ def target_rows_data(rows: list[dict], today: datetime.date) -> list[dict]:
                 "current_value": _quantity(row["latest_update__value"]),
                 "milestone_done": row["latest_update__milestone_done"],
                 "as_of": _date(row["latest_update__as_of"]),
-                "percent_complete": None
-                if percent is None
-                else _PERCENT.to_representation(percent),
+                "percent_complete": None if percent is None else _percent(percent),
                 "status": str(assessment.status.value),
                 "warning": warning_data(warnings.get(pk)),
                 "provenance": {"document": document, "quote": row["quote"]},
                 "version": row["version"],
-                "created_at": _DATETIME.to_representation(row["created_at"]),
-                "updated_at": _DATETIME.to_representation(row["updated_at"]),
+                "created_at": _datetime(row["created_at"], zone),
+                "updated_at": _datetime(row["updated_at"], zone),
             }
         )
     return data
@@ -682,10 +695,6 @@ class RegionRollupSerializer(serializers.Serializer):
 
 def _counts(counts: dict[str, int]) -> dict[str, int]:
     return {status: counts[status] for status in StatusCountsSerializer._declared_fields}
-
-
-def _percent(value):
-    return None if value is None else _PERCENT.to_representation(value)
 
 
 def rollup_data(rollup: RegionRollup) -> dict:
