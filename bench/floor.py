@@ -6,13 +6,21 @@ fetched, and that is all. Nothing can answer faster than the database does.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import psycopg
 
 PUBLISHED = ["active", "closed"]
 
+
+def today() -> datetime.date:
+    return datetime.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+# Each endpoint's columns, as it reads them (see the constants named beside each).
 TARGET_COLUMNS = """
     t.id, t.plan_id, t.section_id, t.position, t.title, t.metric, t.kind, t.comparison,
     t.value, t.value_max, t.unit, t.is_growth, t.is_stretch, t.baseline, t.deadline,
@@ -20,7 +28,7 @@ TARGET_COLUMNS = """
     w.id, w.slug, w.name, p.year, s.label, s.title,
     u.value, u.milestone_done, u.as_of,
     d.name, doc.title, doc.publisher, doc.published_on, doc.url
-"""
+"""  # a page's targets with their context (Target.objects.with_context())
 TARGET_JOINS = """
     tracker_target t
     JOIN tracker_plan p ON p.id = t.plan_id
@@ -29,6 +37,38 @@ TARGET_JOINS = """
     LEFT JOIN tracker_progressupdate u ON u.id = t.latest_update_id
     LEFT JOIN tracker_department d ON d.id = t.lead_department_id
     LEFT JOIN tracker_sourcedocument doc ON doc.id = t.source_document_id
+"""
+LIST_COLUMNS = """
+    t.id, t.kind, t.comparison, t.value, t.value_max, t.is_growth, t.deadline, p.year,
+    u.value, u.milestone_done, u.as_of, t.plan_id, t.section_id, t.position, t.title,
+    t.metric, t.unit, t.is_stretch, t.baseline, t.lead_department_id, d.name, t.quote,
+    t.version, t.created_at, t.updated_at, w.id, w.slug, w.name,
+    t.source_document_id, doc.title, doc.publisher, doc.published_on, doc.url
+"""  # api.serializers.TARGET_ROW_FIELDS
+LIST_JOINS = """
+    tracker_target t
+    JOIN tracker_plan p ON p.id = t.plan_id
+    JOIN tracker_town w ON w.id = p.town_id
+    LEFT JOIN tracker_progressupdate u ON u.id = t.latest_update_id
+    LEFT JOIN tracker_department d ON d.id = t.lead_department_id
+    LEFT JOIN tracker_sourcedocument doc ON doc.id = t.source_document_id
+"""
+ROLLUP_COLUMNS = """
+    t.id, t.kind, t.comparison, t.value, t.value_max, t.is_growth, t.deadline, p.year,
+    u.value, u.milestone_done, u.as_of, t.title, t.metric, t.unit, w.id, w.slug, w.name
+"""  # selectors.ROLLUP_FIELDS
+EXPORT_COLUMNS = """
+    t.id, p.year, w.name, s.label, s.title, t.position, t.title, t.kind, t.comparison,
+    t.value, t.value_max, t.unit, t.is_growth, t.deadline, d.name,
+    u.value, u.milestone_done, u.as_of, t.quote
+"""  # exports.EXPORT_FIELDS
+EXPORT_JOINS = """
+    tracker_target t
+    JOIN tracker_plan p ON p.id = t.plan_id
+    JOIN tracker_town w ON w.id = p.town_id
+    JOIN tracker_goalsection s ON s.id = t.section_id
+    LEFT JOIN tracker_progressupdate u ON u.id = t.latest_update_id
+    LEFT JOIN tracker_department d ON d.id = t.lead_department_id
 """
 FACT_COLUMNS = """
     t.id, t.section_id, t.kind, t.comparison, t.value, t.value_max, t.is_growth, t.deadline,
@@ -65,12 +105,18 @@ def target_list(db: Floor, town: str, year: int, size: int) -> None:
         [town, year, PUBLISHED],
     )
     rows = db.rows(
-        f"SELECT {TARGET_COLUMNS} FROM {TARGET_JOINS} WHERE {where} "
+        f"SELECT {LIST_COLUMNS} FROM {LIST_JOINS} WHERE {where} "
         "ORDER BY t.plan_id, t.section_id, t.position, t.id LIMIT %s",
         [town, year, PUBLISHED, size],
     )
+    plans = list({row[11] for row in rows})
     db.rows(HELPING, [[row[0] for row in rows]])
-    db.rows(SECTIONS, [list({row[1] for row in rows})])
+    db.rows(SECTIONS, [plans])
+    db.rows(
+        "SELECT * FROM tracker_reportingperiod WHERE plan_id = ANY(%s) AND starts_on <= %s "
+        "ORDER BY plan_id, starts_on",
+        [plans, today()],
+    )
 
 
 def plan_summary(db: Floor, plan_id: int) -> None:
@@ -100,8 +146,10 @@ def region_rollup(db: Floor, region: str, year: int) -> None:
         [PUBLISHED, year, [town[0] for town in towns]],
     )
     db.rows(
-        f"SELECT {TARGET_COLUMNS} FROM {TARGET_JOINS} WHERE t.plan_id = ANY(%s) "
-        "ORDER BY w.name, t.section_id, t.position, t.id",
+        f"SELECT {ROLLUP_COLUMNS} FROM tracker_target t JOIN tracker_plan p ON p.id = t.plan_id "
+        "JOIN tracker_town w ON w.id = p.town_id "
+        "LEFT JOIN tracker_progressupdate u ON u.id = t.latest_update_id "
+        "WHERE t.plan_id = ANY(%s) ORDER BY w.name, t.section_id, t.position, t.id",
         [[plan[0] for plan in plans]],
     )
 
@@ -152,14 +200,13 @@ def plan_page(db: Floor, town: str, year: int) -> None:
 
 def export(db: Floor, region: str) -> None:
     ((path,),) = db.rows("SELECT path FROM tracker_region WHERE slug = %s", [region])
-    rows = db.rows(
-        f"SELECT {TARGET_COLUMNS} FROM {TARGET_JOINS} "
+    db.rows(
+        f"SELECT {EXPORT_COLUMNS} FROM {EXPORT_JOINS} "
         "JOIN tracker_region r ON r.id = w.region_id "
         "WHERE r.path LIKE %s AND p.status = ANY(%s) "
         "ORDER BY t.plan_id, t.section_id, t.position, t.id",
         [path + "%", PUBLISHED],
     )
-    db.rows(HELPING, [[row[0] for row in rows]])
 
 
 FLOORS: dict[str, Callable] = {

@@ -172,7 +172,9 @@ def main() -> None:
     size_params: dict[str, Params] = {}
 
     for round_number in range(args.rounds):
-        for size, url in databases.items():
+        # Sizes in turn, the first one first in odd rounds and last in even ones.
+        order = list(databases.items())
+        for size, url in order if round_number % 2 == 0 else reversed(order):
             use_database(url.rsplit("/", 1)[1])
             p = size_params.setdefault(size, params())
             db = floors[size]

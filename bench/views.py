@@ -7,12 +7,26 @@ endpoint is what our own code costs over the framework's.
 """
 
 from django.http import JsonResponse
+from django.utils import timezone
 
+from tracker.api.serializers import TARGET_ROW_FIELDS
 from tracker.choices import PUBLISHED_PLAN_STATUSES
-from tracker.models import Department, GoalSection, Plan, ProgressUpdate, Region, Target, Town
+from tracker.exports import EXPORT_VALUES
+from tracker.models import (
+    Department,
+    GoalSection,
+    Plan,
+    ProgressUpdate,
+    Region,
+    ReportingPeriod,
+    Target,
+    Town,
+)
+from tracker.selectors import ROLLUP_FIELDS
 
-# The columns a target list shows: the target's own, and its joins' (town, plan
-# year, latest update, lead department, source document).
+# The columns each endpoint reads are its own constants (TARGET_ROW_FIELDS for
+# the list, ROLLUP_FIELDS, EXPORT_FIELDS); a plan page reads targets with their
+# whole context (Target.objects.with_context()): these.
 TARGET_COLUMNS = (
     "id", "plan_id", "section_id", "position", "title", "metric", "kind", "comparison",
     "value", "value_max", "unit", "is_growth", "is_stretch", "baseline", "deadline",
@@ -61,13 +75,22 @@ def target_list(request):
     )
     size = int(request.GET.get("page_size", 50))
     count = targets.count()
-    rows = list(targets.order_by(*ORDER).values(*TARGET_COLUMNS)[:size])
+    rows = list(targets.order_by(*ORDER).values(*TARGET_ROW_FIELDS)[:size])
     return JsonResponse(
         {
             "count": count,
             "results": rows,
-            "helping": helping([row["id"] for row in rows]),
+            "helping": helping([row["pk"] for row in rows]),
             "sections": sections_of({row["plan_id"] for row in rows}),
+            # The reporting periods started, for each target's 督办 warning.
+            "periods": list(
+                ReportingPeriod.objects.filter(
+                    plan_id__in={row["plan_id"] for row in rows},
+                    starts_on__lte=timezone.localdate(),
+                )
+                .order_by("plan_id", "starts_on")
+                .values()
+            ),
         }
     )
 
@@ -102,7 +125,7 @@ def region_rollup(request, slug):
     targets = list(
         Target.objects.filter(plan__in=[plan["id"] for plan in plans])
         .order_by("plan__town__name", "section_id", "position", "id")
-        .values(*TARGET_COLUMNS)
+        .values(*ROLLUP_FIELDS)
     )
     return JsonResponse({"region": region, "towns": towns, "plans": plans, "targets": targets})
 
@@ -163,6 +186,6 @@ def export(request):
         published_targets()
         .filter(plan__town__region__path__startswith=path)
         .order_by(*ORDER)
-        .values(*TARGET_COLUMNS)
+        .values(*EXPORT_VALUES)
     )
-    return JsonResponse({"results": rows, "helping": helping([row["id"] for row in rows])})
+    return JsonResponse({"results": rows})

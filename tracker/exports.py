@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from tracker.choices import Comparison, Status, TargetKind
-from tracker.selectors import Row
+from tracker.selectors import FACT_FIELDS, FactRow, Row
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,6 +38,8 @@ EXPORT_FIELDS = (
     "lead_department__name", "latest_update__value", "latest_update__milestone_done",
     "latest_update__as_of", "quote",
 )  # fmt: skip
+# The same, and what the status rule needs, as `.values()` reads them (FactRow).
+EXPORT_VALUES = tuple(dict.fromkeys((*FACT_FIELDS, *EXPORT_FIELDS)))
 
 
 class _Labels:
@@ -51,8 +53,41 @@ class _Labels:
         self.yes, self.no = _("yes"), _("no")
 
 
-def row_values(row: Row, labels: _Labels | None = None) -> list:
+def _done(labels: _Labels, done: bool | None) -> str:
+    return "" if done is None else (labels.yes if done else labels.no)
+
+
+def fact_row_values(row: FactRow, labels: _Labels) -> list:
+    """The columns of a target read as `.values(*EXPORT_VALUES)` (the API's downloads)."""
+    values, assessment = row.values, row.assessment
+    comparison = values["comparison"]
+    return [
+        values["pk"],
+        values["plan__town__name"],
+        values["plan__year"],
+        f"{values['section__label']}{values['section__title']}",
+        values["title"],
+        labels.kind.get(values["kind"], values["kind"]),
+        labels.comparison.get(comparison, comparison) if comparison else "",
+        values["value"],
+        values["value_max"],
+        values["unit"],
+        labels.yes if values["is_growth"] else "",
+        values["deadline"] or datetime.date(values["plan__year"], 12, 31),
+        values["lead_department__name"] or "",
+        values["latest_update__value"],
+        _done(labels, values["latest_update__milestone_done"]),
+        values["latest_update__as_of"],
+        assessment.percent,
+        labels.status[assessment.status],
+        " ".join(values["quote"].split()),
+    ]
+
+
+def row_values(row: Row | FactRow, labels: _Labels | None = None) -> list:
     labels = labels or _Labels()
+    if isinstance(row, FactRow):
+        return fact_row_values(row, labels)
     target, assessment = row.target, row.assessment
     update = target.latest_update
     return [
@@ -87,7 +122,7 @@ class _Echo:
         return value
 
 
-def csv_response(rows: Iterable[Row], filename: str) -> StreamingHttpResponse:
+def csv_response(rows: Iterable[Row | FactRow], filename: str) -> StreamingHttpResponse:
     """A streamed CSV with a BOM, so that Excel on a Chinese Windows reads it as UTF-8."""
     writer = csv.writer(_Echo())
     labels = _Labels()
@@ -102,7 +137,7 @@ def csv_response(rows: Iterable[Row], filename: str) -> StreamingHttpResponse:
     return response
 
 
-def xlsx_response(rows: Iterable[Row], filename: str) -> HttpResponse:
+def xlsx_response(rows: Iterable[Row | FactRow], filename: str) -> HttpResponse:
     """An XLSX workbook; numbers stay numbers (Decimal → float only at the spreadsheet edge)."""
     from openpyxl import Workbook
 

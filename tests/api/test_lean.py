@@ -19,10 +19,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from tests import factories
+from tracker import exports
 from tracker.api import serializers as api
 from tracker.choices import Comparison
 from tracker.models import Plan, Target
-from tracker.selectors import plan_summary, region_rollup
+from tracker.selectors import assessed, plan_summary, region_rollup
 from tracker.services import progress_record
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +144,13 @@ def test_times_are_written_as_drf_writes_them():
         datetime.datetime(2024, 12, 31, 23, 59, 59, tzinfo=datetime.UTC),
     ]:
         assert api._datetime(value, zone) == field.to_representation(value)
+
+
+def test_the_api_s_csv_is_the_one_model_instances_give(district, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: TODAY)
+    response = APIClient().get("/api/targets/export.csv")
+    body = b"".join(response.streaming_content)
+    targets = Target.objects.with_context().order_by("plan_id", "section_id", "position", "id")
+    expected = exports.csv_response(assessed(targets, TODAY), "targets")
+    assert body == b"".join(expected.streaming_content)
+    assert body.count(b"\n") == 1 + 14

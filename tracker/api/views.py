@@ -41,7 +41,7 @@ from tracker.api.exceptions import (
 from tracker.api.permissions import EDIT, REPORT
 from tracker.api.renderers import CSVRenderer, XLSXRenderer
 from tracker.api.throttling import TokenRateThrottle
-from tracker.exports import EXPORT_FIELDS, csv_response, xlsx_response
+from tracker.exports import EXPORT_VALUES, csv_response, xlsx_response
 from tracker.filters import (
     DepartmentFilterSet,
     PlanFilterSet,
@@ -62,7 +62,7 @@ from tracker.models import (
     Target,
     Town,
 )
-from tracker.selectors import assessed, plan_summary, region_rollup
+from tracker.selectors import FactRow, assess_rows, plan_summary, region_rollup
 
 BULK_LIMIT = 500  # updates in one bulk submission: a town's monthly report fits many times
 KEY_LENGTH = 90  # client keys; a bulk item's derived key "<key>:<index>" must fit in 100
@@ -309,10 +309,7 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
         if self.action == "list":
             return targets  # read as .values() rows by list()
         if self.action in ("export_csv", "export_xlsx"):
-            # The export's columns only: no documents, helping departments or section paths.
-            return targets.select_related(
-                "plan__town", "section", "lead_department", "latest_update"
-            ).only(*EXPORT_FIELDS)
+            return targets  # read as .values() rows by _export_rows()
         return (
             targets.with_context()
             .defer("source_document__text")
@@ -388,8 +385,11 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
         return Response(api.TargetHistorySerializer(history).data)
 
     def _export_rows(self):
-        targets = list(self.filter_queryset(self.get_queryset()))
-        return assessed(targets, timezone.localdate())
+        # The export's columns only, as .values() rows: no model instances, documents,
+        # helping departments or section paths (thousands of rows at a time).
+        rows = list(self.filter_queryset(self.get_queryset()).values(*EXPORT_VALUES))
+        assessments = assess_rows(rows, timezone.localdate())
+        return [FactRow(values=row, assessment=assessments[row["pk"]]) for row in rows]
 
     @extend_schema(
         operation_id="targets_export_csv",
