@@ -32,12 +32,14 @@ from .quantities import Quantity
 
 _PROGRESS = re.compile(
     r"已完成|已经完成|已累计完成|截至目前|截止目前|截至\d{1,2}月|截至今年|目前已"
-    r"|年度任务量的|年度任务的|全年任务的|完成年度任务|完成全年任务"
+    # "目前主体完成约70%": how far a project has got.
+    r"|目前[^，,。；;\d]{0,8}完成"
+    r"|年度任务量的|年度任务的|全年任务的|完成年度任务|完成全年任务|完成年度目标|完成全年目标"
 )
 _EARLIER_YEAR = re.compile(r"去年|过去|上年|前年|上一年")
 _PAST = re.compile(
     r"过去|去年|上年|前年|以来|至今|累计|连续|已经|已(?!将)|曾经|先后|共有|拥有"
-    r"|(?<![没具所])有(?=\d|[两二三四五六七八九十])|位居|位列|推选出|评选出|获评|荣获|同比|比上年|比去年|复工"
+    r"|(?<![没具所])有(?=\d|[两二三四五六七八九十])|位居|位列|推选出|评选出|获评|荣获|复工"
     # A dated event ("19日，…启动") is a report of what happened that day.
     r"|\d{1,2}月\d{1,2}[日号](?![前内起])|(?<![\d月])\d{1,2}[日号][,，]|\d{1,2}月(?:中旬|上旬|下旬|初|底)?[,，]"
 )
@@ -49,9 +51,16 @@ _FUTURE = re.compile(
     r"将(?!近)|(?<![需主重只首必纪摘概纲])要(?![求素点害闻件])|力争|争取|力求|计划|确保|预计|拟"
     r"|目标|努力|年内|全年|明年|今后|未来"
 )
+# Words that look ahead in a plan but not in a review: there "全年" is the year
+# just past, "预计" an estimate of its result ("全年预计实现规上工业产值增长3%").
+_WEAK_FUTURE = re.compile(r"预计|全年|年内|目标")
+_ESTIMATE = re.compile(r"预计")
 _PLAN_VERB = re.compile(
     r"新增|新建|建设|建成|启动|推进|推动|加快|打造|实施|开发|引进|签约|完成|实现|增加|投入"
     r"|盘活|拓展|布局|办好|提升|提高|增长|培育|创建|改造|拆除|开展|扩大|落实|达到|突破|腾挪|规划"
+    # Verbs of livelihood lists and party-building plans (新增120张护理床位, 公推40名…).
+    r"|推出|改建|扩建|开办|开设|交付|新辟|创办|招聘|援助|布建|整治|栽植|种植|举办|招引|招募"
+    r"|配备|修缮|维修|创成|争创|申报|吸纳|安置|公推|发展(?=\d|新)|建立|组建|打通"
 )
 _STRETCH = re.compile(r"力争|争取|力求")
 _GROWTH = re.compile(r"(?:增长|提高|提升|增加|上升|增速|增幅|下降|降低|减少)(?:了)?$")
@@ -143,23 +152,37 @@ def tense(text: str, seg: Segments, pos: int, review: bool = False) -> str:
     """ "target", "progress", "past", or "" (no marker) for clean position pos.
 
     review: the position lies in a section that looks back (工作回顾, 总结, 成效),
-    so plan verbs there (新建公园5个) report what was done.
+    so plan verbs there (新建公园5个) report what was done, and 全年/预计 speak
+    of the year just past.
+
+    A sentence can hold several statements: a semicolon ends one, and within
+    one the latest marker wins, so "截至目前已引进5个，确保全年引进12个项目"
+    reports progress and then sets a target.
     """
-    s_start, _ = seg.sentence(pos)
+    s_start, s_end = seg.sentence(pos)
     c_start, _ = seg.clause(pos)
     before = text[s_start:pos]
-    if _PROGRESS.search(before) and not _EARLIER_YEAR.search(before):
-        return "progress"
+    future_re = _FUTURE
     past = _last_end(_PAST, before)
     if seg.plan_year:
         for m in _YEAR.finditer(before):
             if int(m.group(1)) < seg.plan_year:
                 past = max(past, m.end())
-    future = _last_end(_FUTURE, before)
+    progress = _last_end(_PROGRESS, before)
+    future = _last_end(future_re, before)
+    if review or max(past, progress) >= 0:
+        # An estimate (预计) in a report is a result, not a commitment.
+        weak = _WEAK_FUTURE if review else _ESTIMATE
+        future = max(
+            (m.end() for m in future_re.finditer(before) if not weak.fullmatch(m.group())),
+            default=-1,
+        )
+    # ">=": in "完成年度目标38.5%" the progress phrase holds the word 目标.
+    if progress >= 0 and progress >= future and not _EARLIER_YEAR.search(before):
+        return "progress"
     if past >= 0 and past > future:
         return "past"
-    _, s_end = seg.sentence(pos)
-    if future < 0 and _YEAR_ON_YEAR.search(text, pos, s_end):
+    if future < 0 and _YEAR_ON_YEAR.search(text, s_start, s_end):
         return "past"  # "实现地区生产总值125.6亿元，同比增长6.2%": a result
     if future < 0 and (review or _looks_back(text, seg, pos)):
         return "past"
@@ -174,7 +197,7 @@ def tense(text: str, seg: Segments, pos: int, review: bool = False) -> str:
     after = text[pos:s_end]
     firsts = [
         (m.start(), kind)
-        for pattern, kind in ((_PAST, "past"), (_FUTURE, "target"), (_PLAN_VERB, "target"))
+        for pattern, kind in ((_PAST, "past"), (future_re, "target"), (_PLAN_VERB, "target"))
         if (m := pattern.search(after))
     ]
     return min(firsts)[1] if firsts else ""
@@ -221,7 +244,7 @@ def _metric(text: str, head: str, q: Quantity, growth: bool) -> str:
     """The phrase the number measures: "地区生产总值", "优质企业", "中小学公办学位"."""
     head = head.strip()
     if growth:
-        head = _GROWTH.sub("", head)
+        head = re.sub(r"(?:同比|比上年|比去年)$", "", _GROWTH.sub("", head))
     verbs = list(_LEAD_VERBS.finditer(head))
     phrase = head
     if verbs:

@@ -197,11 +197,11 @@ def _candidates(
     def in_title(pos: int) -> bool:
         return any(a <= pos < b for a, b in skipped)
 
-    # "N大X" names a set only when sections bear it out (七大重点领域 over 一…七);
-    # otherwise 三大连片示范区 is a count like any other. The other mention
+    # "N大X" names a set when sections bear it out (七大重点领域 over 一…七) or
+    # X is abstract (七大领域, 三大战役); otherwise 三大连片示范区 is a count like any other. The other mention
     # forms (五个“聚焦”, “四个坚持”, 四个方面) are always labels.
     used = {sec.grouping for root in sections for sec in root.walk() if sec.grouping}
-    labels = [m for m in mentions if m.classifier != "大" or m.text in used]
+    labels = [m for m in mentions if m.names_a_set or m.text in used]
     quantities = [
         q
         for q in find_quantities(clean, labels)

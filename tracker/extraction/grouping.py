@@ -23,6 +23,12 @@ LABEL_NOUNS = (
     "必须", "导向", "抓手", "着力点", "转变",
 )  # fmt: skip
 
+# "N大" before an abstract noun names a set of policies (七大领域, 三大战役,
+# 三大行动); before a concrete one it counts things (三大连片示范区, 十大项目).
+_ABSTRACT_SET = re.compile(
+    r"(?:重点|专项|主要|核心|攻坚)?(?:领域|方面|行动|战役|战略|板块|任务|体系|举措|攻坚|工程建设)"
+)
+
 _PATTERNS = (
     # 五个“聚焦”, 两个“点线面”, 五个“最”: the quoted word names each member.
     re.compile(_N + r"(?P<cls>个|张|项|大)[“\"‘'「](?P<kw>[^”\"’'」\n]{1,8})[”\"’'」]"),
@@ -45,6 +51,11 @@ class Mention:
     classifier: str
     noun: str
     text: str  # as written, without enclosing quotes: 五个“聚焦”, 四张牌
+
+    @property
+    def names_a_set(self) -> bool:
+        """ "七大领域", "三大战役": a label whatever the sections say."""
+        return self.classifier != "大" or bool(_ABSTRACT_SET.match(self.noun))
 
     @property
     def keyword(self) -> str:
