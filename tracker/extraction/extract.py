@@ -128,6 +128,24 @@ def _is_qualifier(text: str, seg: Segments, q, later) -> bool:
     return any(other.number_start < clause_end for other in later)
 
 
+_COUNT_UNITS = ("个", "家", "所", "户", "名", "人", "处", "座", "条", "项", "宗", "批")
+
+
+def _is_threshold(text: str, seg: Segments, q, earlier) -> bool:
+    """ "新增3个村集体收入超过10万元": the money says which villages count; 3个 is the target.
+
+    A bound (超过, 以上) that follows a count in the same clause, with only the
+    counted thing's attribute between them, is the criterion for what is counted.
+    """
+    if q.comparison not in ("gt", "ge") or not earlier:
+        return False
+    prev = earlier[-1]
+    if prev.unit not in _COUNT_UNITS or seg.clause(prev.number_start) != seg.clause(q.number_start):
+        return False
+    gap = text[prev.end : q.start]
+    return 0 < len(gap) <= 10 and not re.search(r"[、和及与并]|以上|以下", gap)
+
+
 def _earlier_year(title: str, plan_year: int | None) -> bool:
     m = re.search(r"(?<!\d)((?:19|20)\d{2})年", title)
     return bool(m and plan_year and int(m.group(1)) < plan_year)
@@ -208,7 +226,10 @@ def _candidates(
         if not in_title(q.number_start) and not _is_deadline(clean, q)
     ]
     quantities = [
-        q for i, q in enumerate(quantities) if not _is_qualifier(clean, seg, q, quantities[i + 1 :])
+        q
+        for i, q in enumerate(quantities)
+        if not _is_qualifier(clean, seg, q, quantities[i + 1 :])
+        and not _is_threshold(clean, seg, q, quantities[:i])
     ]
 
     parents = {id(c): sec for root in sections for sec in root.walk() for c in sec.children}
@@ -280,4 +301,29 @@ def _candidates(
         cand.start, cand.end = mapped.original_span(qs, qe)
         cand.quote = mapped.original[cand.start : cand.end]
         out.append(cand)
-    return out
+    return _without_restatements(out)
+
+
+def _same_metric(a: str, b: str) -> bool:
+    a, b = a.strip(), b.strip()
+    return len(a) >= 2 and len(b) >= 2 and (a in b or b in a)
+
+
+def _without_restatements(candidates: list[Candidate]) -> list[Candidate]:
+    """A target said twice (a lead paragraph's summary, then the body) is proposed once.
+
+    The same value, unit, comparison and growth for the same metric is one
+    target; the later statement is kept, since the body is where a target
+    sits in its section with the work around it.
+    """
+    keep = [True] * len(candidates)
+    last: dict[tuple, list[int]] = {}
+    for i, cand in enumerate(candidates):
+        if cand.kind != "target" or cand.implied:
+            continue
+        key = (cand.value, cand.value_max, cand.unit, cand.comparison, cand.growth)
+        for j in last.get(key, []):
+            if keep[j] and _same_metric(candidates[j].metric, cand.metric):
+                keep[j] = False
+        last.setdefault(key, []).append(i)
+    return [c for c, k in zip(candidates, keep, strict=True) if k]

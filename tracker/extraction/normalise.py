@@ -33,9 +33,9 @@ NUMBERED_RE = re.compile(
     r"|\d{1,2}(?:[.、](?!\d)|[）)])"
     r"|[（(]\d{1,2}[）)]"
     r"|第[一二三四五六七八九十]{1,3}[章节部分篇]"
-    r"|[●•◆○▶☆★])"
+    r"|[●•◆○▶☆★☑✓✔√])"
 )
-BULLET_CHARS = "●•◆○▶☆★"
+BULLET_CHARS = "●•◆○▶☆★☑✓✔√"  # ☑: checklists of 民生实事 in progress reports
 CAPTION_RE = re.compile(r"^[■▲△□▼※]")
 BYLINE_RE = re.compile(r"记者|通讯员|来源|编辑|摄影|供图|[/:：]")
 
@@ -474,6 +474,20 @@ def _mark_layout_headings(content: list[_Line], blank_after: list[int]) -> None:
         line.level = 1
 
 
+# A line that is a whole list item: it opens with a verb of doing and counts
+# something ("新增120张护理床位" / "完成260户适老化改造"). Lists of 民生实事 are
+# written so, one item a line, with no full stops.
+_ITEM_LINE = re.compile(
+    r"^(?:新增|新建|改建|扩建|建成|完成|实施|推出|开办|开设|交付|打造|改造|提供|培训|举办|招聘|配备|创建|引进)"
+    r"[^，,。；;]{0,20}?\d"
+)
+_CONTINUES = "的和与及、，,“（(《"
+
+
+def _is_item_line(line: _Line) -> bool:
+    return len(line.text) <= 40 and bool(_ITEM_LINE.match(line.text))
+
+
 def _hard_break(a: _Line, b: _Line, html_mode: bool) -> bool:
     if html_mode and b.blank_before:
         return True  # a block tag lies between them
@@ -482,6 +496,8 @@ def _hard_break(a: _Line, b: _Line, html_mode: bool) -> bool:
     if b.numbered or b.keyword:
         return True
     if a.terminal or a.bullet:
+        return True
+    if _is_item_line(b) and len(a.text) <= 40 and a.text[-1] not in _CONTINUES:
         return True
     if a.numbered or a.keyword:
         # A numbered heading that ran over into the next line has no blank between.
