@@ -81,7 +81,7 @@ _ORDINAL_LEAD = re.compile(
 _NOISE = re.compile(r"^(?:一批|一个|一些|若干|等|使|把|让)|等$")
 
 SENTENCE_BREAKS = "。！？!?\n"
-CLAUSE_BREAKS = "，,；;。！？!?\n：:"
+CLAUSE_BREAKS = "，,；;。！？!?\n：:|"  # | : a table cell
 _SENTENCE_BREAK_RE = re.compile("[" + re.escape(SENTENCE_BREAKS) + "]")
 _CLAUSE_BREAK_RE = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
 _OPENERS = "“‘「『《（("

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from . import readers
 from .classify import REVIEW_TITLE, Segments, find_milestones, quote_pieces, read_quantity
-from .decoding import decode
+from .decoding import check_size, decode
 from .grouping import find_mentions
 from .normalise import NormalisedText, normalise
 from .numerals import format_decimal
@@ -68,7 +69,7 @@ class Candidate:
 class Extraction:
     text: str  # the decoded document as stored; offsets point here
     encoding: str
-    format: str  # text | markdown | html
+    format: str  # text | markdown | html | docx | pdf
     title: str
     metadata: dict
     sections: list[Section]
@@ -92,11 +93,20 @@ class Extraction:
 def extract(data: bytes, filename: str = "") -> Extraction:
     """Read a plan document (bytes) into sections and candidate targets.
 
+    Text (UTF-8 or GB18030/GBK, plain, Markdown or HTML), .docx and .pdf with a
+    text layer. For a .docx or .pdf, `text` is the text read from it (what the
+    reviewer sees and offsets point into), `encoding` and `format` name the kind.
     Raises ExtractionError (one-line message) for input that is empty, binary,
-    too large or in an encoding other than UTF-8 or GB18030/GBK.
+    too large, damaged, encrypted, scanned, or in another encoding.
     """
-    text, encoding = decode(data)
-    return extract_text(text, filename, encoding)
+    check_size(data)
+    kind = readers.kind_of(data, filename)
+    if kind is None:
+        text, encoding = decode(data)
+        return extract_text(text, filename, encoding)
+    result = extract_text(readers.read(kind, data), "", kind)
+    result.format = kind
+    return result
 
 
 def extract_text(text: str, filename: str = "", encoding: str = "utf-8") -> Extraction:

@@ -36,6 +36,8 @@ NUMBERED_RE = re.compile(
     r"|[●•◆○▶☆★☑✓✔√])"
 )
 BULLET_CHARS = "●•◆○▶☆★☑✓✔√"  # ☑: checklists of 民生实事 in progress reports
+# How a table row is written in the text: cells joined by " | " (readers.py writes them so).
+TABLE_CELL = " | "
 CAPTION_RE = re.compile(r"^[■▲△□▼※]")
 BYLINE_RE = re.compile(r"记者|通讯员|来源|编辑|摄影|供图|[/:：]")
 
@@ -499,6 +501,8 @@ def _hard_break(a: _Line, b: _Line, html_mode: bool) -> bool:
         return True
     if _is_item_line(b) and len(a.text) <= 40 and a.text[-1] not in _CONTINUES:
         return True
+    if TABLE_CELL in a.text or TABLE_CELL in b.text:
+        return True  # a table row (from a .docx, or typed with |) is a line of its own
     if a.numbered or a.keyword:
         # A numbered heading that ran over into the next line has no blank between.
         return not (b.blank_before == 0 and len(a.text) >= 15)
@@ -547,6 +551,7 @@ def _join(
             and len(text) >= 30
             and not any(c in PROSE_PUNCT for c in text)
             and not NUMBERED_RE.match(text)
+            and TABLE_CELL not in text
         ):
             para.kind = "caption"
     return NormalisedText(mapped, paragraphs, fmt, metadata, title, wrapped)
