@@ -413,7 +413,7 @@ def find_milestones(
             has_quantity = k < len(qstarts) and qstarts[k] < c_end
             clause = text[c_start:c_end]
             hit = None if has_quantity else _match_milestone(clause)
-            if hit is None and "、" in clause:
+            if hit is None and "、" in clause and _MILESTONE_TRIGGER.search(clause):
                 # "确保“一横两纵”7月底通车、330国道湍口段12月底建成、城际铁路4个站点
                 # 完成主体结构": a list of things to finish, each its own milestone.
                 for p_start, p_end in _list_items(clause, c_start, qstarts, quantity_spans):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -131,17 +132,22 @@ _QUALIFIED_NOUN = re.compile(r"的?(?:项目|企业|工业企业|园区|工程|�
 
 
 def _is_qualifier(text: str, seg: Segments, q, later) -> bool:
-    """ "10亿元以上项目2个": the money only says which projects; the count is the target."""
+    """ "10亿元以上项目2个": the money only says which projects; the count is the target.
+
+    later: the quantity after q (or none).
+    """
     if not _QUALIFIED_NOUN.match(text, q.end):
         return False
     _, clause_end = seg.clause(q.number_start)
-    return any(other.number_start < clause_end for other in later)
+    # Quantities are in order: the next one is in the clause if any is.
+    return bool(later) and later[0].number_start < clause_end
 
 
 _COUNT_UNITS = ("个", "家", "所", "户", "名", "人", "处", "座", "条", "项", "宗", "批")
 
 
 def _is_threshold(text: str, seg: Segments, q, earlier) -> bool:
+    """earlier: the quantity before q (or none)."""
     """ "新增3个村集体收入超过10万元": the money says which villages count; 3个 is the target.
 
     A bound (超过, 以上) that follows a count in the same clause, with only the
@@ -221,9 +227,11 @@ def _candidates(
     seg = Segments(clean, plan_year)
     # Headlines and photo captions repeat the body; their numbers are not read twice.
     skipped = [(p.start, p.end) for p in doc.paragraphs if p.kind in ("title", "caption")]
+    skipped_starts = [a for a, _ in skipped]
 
     def in_title(pos: int) -> bool:
-        return any(a <= pos < b for a, b in skipped)
+        k = bisect.bisect_right(skipped_starts, pos) - 1
+        return k >= 0 and pos < skipped[k][1]
 
     # "N大X" names a set when sections bear it out (七大重点领域 over 一…七) or
     # X is abstract (七大领域, 三大战役); otherwise 三大连片示范区 is a count like any other. The other mention
@@ -238,8 +246,8 @@ def _candidates(
     quantities = [
         q
         for i, q in enumerate(quantities)
-        if not _is_qualifier(clean, seg, q, quantities[i + 1 :])
-        and not _is_threshold(clean, seg, q, quantities[:i])
+        if not _is_qualifier(clean, seg, q, quantities[i + 1 : i + 2])
+        and not _is_threshold(clean, seg, q, quantities[max(0, i - 1) : i])
     ]
 
     parents = {id(c): sec for root in sections for sec in root.walk() for c in sec.children}
@@ -332,8 +340,11 @@ def _without_restatements(candidates: list[Candidate]) -> list[Candidate]:
         if cand.kind != "target" or cand.implied:
             continue
         key = (cand.value, cand.value_max, cand.unit, cand.comparison, cand.growth)
-        for j in last.get(key, []):
+        earlier = last.setdefault(key, [])
+        # The last few statements with these figures suffice (and keep a long
+        # document linear): a summary restates what follows it.
+        for j in earlier[-8:]:
             if keep[j] and _same_metric(candidates[j].metric, cand.metric):
                 keep[j] = False
-        last.setdefault(key, []).append(i)
+        earlier.append(i)
     return [c for c, k in zip(candidates, keep, strict=True) if k]

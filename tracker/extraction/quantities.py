@@ -151,10 +151,27 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Every mask holds a digit or one of these words; the masks are sought only
+# near them (a mask is at most ~30 characters long).
+_MASK_ANCHOR = re.compile(r"\d|党的|中全会|支队伍")
+
+
+def _mask_windows(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for m in _MASK_ANCHOR.finditer(text):
+        a, b = max(0, m.start() - 30), min(len(text), m.end() + 30)
+        if spans and a <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    return spans
+
+
 def _masked(text: str, mentions: list[Mention]) -> bytearray:
     mask = bytearray(len(text))
-    for m in _MASKS.finditer(text):
-        mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    for a, b in _mask_windows(text):
+        for m in _MASKS.finditer(text, a, b):
+            mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for start, end in name_spans(text):
         mask[start:end] = b"\x01" * (end - start)
     for mention in mentions:
@@ -363,7 +380,12 @@ def _counts_a_list(text: str, q: Quantity) -> bool:
     """
     if q.value_max is not None or q.value != q.value.to_integral_value() or not 2 <= q.value <= 12:
         return False
-    clause_start = max(text.rfind(ch, 0, q.start) for ch in "，,；;。！？!?\n：:") + 1
+    # A list that names a count is short; looking further back would cost a scan
+    # of the whole text per quantity for a mark the text never uses.
+    window = max(0, q.start - 200)
+    clause_start = max(
+        max(text.rfind(ch, window, q.start) for ch in "，,；;。！？!?\n：:") + 1, window
+    )
     head = text[clause_start : q.start].rstrip()
     head = head.removesuffix("等").rstrip("”\"’'」")
     if not head or "、" not in head:

@@ -15,6 +15,7 @@ set of the same size just before it: 七大重点领域 before 一…七.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -156,15 +157,18 @@ class _Builder:
     def keyword_paragraphs(self) -> dict[int, str]:
         """Paragraph starts that begin with a grouping keyword, when counts agree."""
         found: dict[int, str] = {}
+        opening: dict[str, list[int]] = {}  # keyword → starts of paragraphs it opens
         for mention in self.mentions:
             kw = mention.keyword
             if not kw:
                 continue
-            hits = [
-                p.start
-                for p in self.doc.paragraphs
-                if p.kind == "text" and self.text.startswith(kw, p.start) and p.start > mention.end
-            ]
+            if kw not in opening:
+                opening[kw] = [
+                    p.start
+                    for p in self.doc.paragraphs
+                    if p.kind == "text" and self.text.startswith(kw, p.start)
+                ]
+            hits = [start for start in opening[kw] if start > mention.end]
             if len(hits) == mention.count:
                 for start in hits:
                     found.setdefault(start, mention.text)
@@ -372,9 +376,12 @@ def innermost(sections: list[Section], clean_pos: int) -> Section | None:
     """The deepest section whose clean span holds the position."""
     found = None
     siblings = sections
-    while True:
-        holder = next((s for s in siblings if s.clean_start <= clean_pos < s.clean_end), None)
-        if holder is None:
+    while siblings:
+        # Siblings are in document order and do not overlap: the holder is the last
+        # one starting at or before the position, if it reaches that far.
+        k = bisect.bisect_right(siblings, clean_pos, key=lambda sec: sec.clean_start) - 1
+        if k < 0 or not clean_pos < siblings[k].clean_end:
             return found
-        found = holder
-        siblings = holder.children
+        found = siblings[k]
+        siblings = found.children
+    return found
