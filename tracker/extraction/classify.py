@@ -252,6 +252,9 @@ def read_quantity(
     return Reading(kind, growth, stretch, metric, piece_start, piece_end, sign)
 
 
+_CLAUSE_END = re.compile(r"[，,。；;\n]")
+
+
 def _metric(text: str, head: str, q: Quantity, growth: bool) -> str:
     """The phrase the number measures: "地区生产总值", "优质企业", "中小学公办学位"."""
     head = head.strip()
@@ -282,8 +285,9 @@ def _metric(text: str, head: str, q: Quantity, growth: bool) -> str:
         if len(noun) >= 2 and not _LEAD_VERBS.match(noun):
             return noun
     # "建设一批500万平方米以上、平均容积率超3.0的工业载体": the noun closes the clause.
-    clause_end = re.search(r"[，,。；;\n]", text[q.end :])
-    rest = text[q.end : q.end + clause_end.start()] if clause_end else text[q.end :]
+    # Searched in place: slicing text[q.end:] would copy the rest of the document.
+    clause_end = _CLAUSE_END.search(text, q.end)
+    rest = text[q.end : clause_end.start()] if clause_end else text[q.end :]
     if "的" in rest:
         noun = rest.rsplit("的", 1)[1].strip()
         if 2 <= len(noun) <= 12:

@@ -72,14 +72,19 @@ class Mention:
 # Every mention holds a count word right before its classifier. One pass finds
 # those; the patterns are then tried only in the few places around them, not
 # four times over the whole text.
-_COUNT_WORD = re.compile(r"(?:[两二三四五六七八九十]{1,2}|\d{1,2})(?:个|张|项|大|条)")
+_CLASSIFIER = re.compile(r"[个张项大条]")
+_COUNT_CHARS = set("两二三四五六七八九十0123456789")
 _REACH = 24  # the longest a mention runs around its count word
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for m in _COUNT_WORD.finditer(text):
-        a, b = max(0, m.start() - 2), min(len(text), m.end() + _REACH)
+    # Scanning for one character class is what the regex engine does fastest.
+    for m in _CLASSIFIER.finditer(text):
+        at = m.start()
+        if at == 0 or text[at - 1] not in _COUNT_CHARS:
+            continue
+        a, b = max(0, at - 4), min(len(text), at + 1 + _REACH)
         if spans and a <= spans[-1][1]:
             spans[-1] = (spans[-1][0], b)
         else:

@@ -15,6 +15,7 @@ The result is a list of paragraphs in a clean text, each one a line there.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from array import array
@@ -190,6 +191,7 @@ def _strip_markup(
     chars: list[str] = []  # pieces of text, each as long as the spans it adds
     starts = positions()
     ends = positions()
+    identity = positions(range(len(original) + 1))  # the span of an unchanged character
     html_mode = fmt == "html"
     markdown = fmt in ("markdown", "html")  # Jekyll posts mix the two
     # (start, end, level) of heading text in the original. A paragraph that is all
@@ -217,8 +219,8 @@ def _strip_markup(
                     ends.append(i + 1)
             return
         chars.append(original[start:end])
-        starts.extend(range(start, end))
-        ends.extend(range(start + 1, end + 1))
+        starts.extend(identity[start:end])  # a copy of memory, not an int at a time
+        ends.extend(identity[start + 1 : end + 1])
 
     pos = body_start
     tokens = _MARKUP_TOKEN if html_mode else _TEXT_TOKEN
@@ -368,6 +370,14 @@ def _tidy_line(chars: str, starts: array, ends: array) -> _Line:
         line = _Line(chars, starts, ends)
         line.text = chars
         return line
+    inner = chars.strip(" ")
+    if " " not in inner:
+        # Only indentation or trailing spaces: a slice, no character-level work.
+        a = len(chars) - len(chars.lstrip(" "))
+        b = a + len(inner)
+        line = _Line(inner, starts[a:b], ends[a:b])
+        line.text = inner
+        return line
     n = len(chars)
     drops: list[tuple[int, int]] = []  # spans of spaces to remove
     for m in _SPACE_RUN.finditer(chars):
@@ -428,9 +438,20 @@ def _assemble(
 
     heading_spans.sort()
 
+    heading_starts = [a for a, _, _ in heading_spans]
+
     def markup_heading_level(line: _Line) -> int:
         s = line.starts[0]
-        return next((level for a, b, level in heading_spans if a <= s < b), 0)
+        # Headings do not nest in the markup: the last one starting at or before s holds it, if any.
+        k = bisect.bisect_right(heading_starts, s) - 1
+        while k >= 0:
+            a, b, level = heading_spans[k]
+            if s < b:
+                return level
+            if k == 0 or heading_spans[k - 1][1] <= a:
+                break  # earlier headings end before this one starts
+            k -= 1
+        return 0
 
     for line in content:
         text = line.text

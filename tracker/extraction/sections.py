@@ -88,6 +88,9 @@ class _Builder:
         self.text = doc.text
         self.mentions = mentions
         self.roots: list[Section] = []
+        # For grouping_before: mentions by where they end, searched by bisection.
+        self.mentions_by_end = sorted(mentions, key=lambda m: m.end)
+        self.mention_ends = [m.end for m in self.mentions_by_end]
 
     # -- helpers --
 
@@ -261,11 +264,14 @@ class _Builder:
         return parse_chinese_int(digits) or 0
 
     def grouping_before(self, pos: int, count: int, window: int = 300) -> str:
-        best = ""
-        for mention in self.mentions:
-            if mention.count == count and pos - window <= mention.end <= pos:
-                best = mention.text
-        return best
+        """The last mention counting `count` things that ends in the window before pos."""
+        ends = self.mention_ends
+        k = bisect.bisect_right(ends, pos)
+        while k > 0 and ends[k - 1] >= pos - window:
+            k -= 1
+            if self.mentions_by_end[k].count == count:
+                return self.mentions_by_end[k].text
+        return ""
 
     def add_inline(self) -> None:
         for seq, grouping in self.inline_ordinals():
