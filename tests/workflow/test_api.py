@@ -203,12 +203,21 @@ def test_rewriting_a_submitted_report_or_attaching_to_it_is_a_409(xiqiao):
 
 
 def test_a_reviewer_does_not_approve_their_own_submission(xiqiao):
-    both = xiqiao.users["reviewer"]
-    both.memberships.create(town=xiqiao.town, role=Role.REPORTER)
-    report = xiqiao.submitted("reviewer")
-    response = xiqiao.client("reviewer").post(f"/api/reports/{report.pk}/approve/")
+    report = xiqiao.submitted("town_reporter")
+    # Made a reviewer after submitting: the report still needs another's approval.
+    xiqiao.users["town_reporter"].memberships.create(town=xiqiao.town, role=Role.REVIEWER)
+    response = xiqiao.client("town_reporter").post(f"/api/reports/{report.pk}/approve/")
     assert response.status_code == 403
     assert "other than its submitter" in response.json()["detail"]
+
+
+def test_a_reviewers_own_report_counts_when_submitted_as_through_any_channel(xiqiao):
+    # The one submission policy: a reviewer's own entry needs no second review.
+    xiqiao.users["reviewer"].memberships.create(town=xiqiao.town, role=Role.REPORTER)
+    report = xiqiao.draft("reviewer")
+    response = xiqiao.client("reviewer").post(f"/api/reports/{report.pk}/submit/")
+    assert response.json()["state"] == "approved"
+    assert Target.objects.get(pk=xiqiao.land.pk).latest_update_id == response.json()["update"]
 
 
 def test_content_that_would_not_make_a_valid_update_is_a_400_naming_the_field(xiqiao):

@@ -311,9 +311,12 @@ def test_who_may_review(client, xiqiao):
 
 
 def test_a_reviewer_may_not_approve_their_own_submission(client, xiqiao):
-    Membership.objects.create(user=xiqiao.users["reviewer"], town=xiqiao.town, role=Role.REPORTER)
-    report = xiqiao.submitted("reviewer", period=2)
-    client.force_login(xiqiao.users["reviewer"])
+    report = xiqiao.submitted("town_reporter", period=2)
+    # Made a reviewer after submitting: the report still needs another's approval.
+    Membership.objects.create(
+        user=xiqiao.users["town_reporter"], town=xiqiao.town, role=Role.REVIEWER
+    )
+    client.force_login(xiqiao.users["town_reporter"])
     response = client.post(reverse("reports:review", args=[report.pk]), {"action": "approve"})
     assert response.status_code == 403
     assert "other than its submitter" in response.content.decode()

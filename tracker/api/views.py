@@ -5,9 +5,9 @@ is a 404 and never appears in a list. Writes go through tracker.services.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,21 +26,22 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from tracker import progress, services
+from tracker import progress, services, submission
 from tracker.access import scope_for
-from tracker.api import reporting
 from tracker.api import serializers as api
 from tracker.api.changes import ChangesMixin
 from tracker.api.exceptions import (
-    IdempotencyKeyReused,
     PreconditionFailed,
     PreconditionRequired,
     model_errors,
 )
 from tracker.api.permissions import EDIT, REPORT
 from tracker.api.renderers import CSVRenderer, XLSXRenderer
+from tracker.api.schema import ErrorSerializer
 from tracker.api.throttling import TokenRateThrottle
+from tracker.api.workflow_serializers import ReportSerializer, reports_queryset
 from tracker.exports import EXPORT_VALUES, csv_response, xlsx_response
 from tracker.filters import (
     DepartmentFilterSet,
@@ -56,6 +57,7 @@ from tracker.models import (
     Department,
     GoalSection,
     Plan,
+    ProgressReport,
     ProgressUpdate,
     Region,
     SourceDocument,
@@ -63,6 +65,7 @@ from tracker.models import (
     Town,
 )
 from tracker.selectors import FactRow, assess_rows, plan_summary, region_rollup
+from tracker.submission import ProgressItem
 
 BULK_LIMIT = 500  # updates in one bulk submission: a town's monthly report fits many times
 KEY_LENGTH = 90  # client keys; a bulk item's derived key "<key>:<index>" must fit in 100
@@ -436,48 +439,50 @@ def client_key(request, data: dict, index: int | None = None) -> str:
     return own or (f"{header}:{index}" if header else "")
 
 
-def record_progress(data: dict, key: str, user) -> tuple[ProgressUpdate, bool]:
-    """Record an update, or find the one a retry with the same key recorded: (update, created)."""
-    if key:
-        earlier = ProgressUpdate.objects.filter(target=data["target"], client_key=key).first()
-        if earlier is not None:
-            same = (earlier.as_of, earlier.value, earlier.milestone_done) == (
-                data["as_of"],
-                data.get("value"),
-                data.get("milestone_done"),
-            )
-            if not same:
-                raise IdempotencyKeyReused()
-            return earlier, False
-    return services.progress_record(**data, reported_by=user, client_key=key), True
-
-
-class _RollBack(Exception):
-    """Undo a bulk submission in which some item failed."""
-
+CONFLICT_BODY = OpenApiResponse(
+    ErrorSerializer,
+    description=_(
+        "That period's report was already submitted (or approved) with other content; "
+        "a counted report is never replaced. Nothing changed."
+    ),
+)
+KEY_REUSED_BODY = OpenApiResponse(
+    inline_serializer(
+        "KeyReused", {"client_key": serializers.ListField(child=serializers.CharField())}
+    ),
+    description=_(
+        "The client key (field or Idempotency-Key header) was already used for this target "
+        "with other content. Nothing changed; send new content with a new key."
+    ),
+)
 
 PROGRESS_RESPONSES = {
     201: api.ProgressUpdateSerializer,
     200: OpenApiResponse(
         api.ProgressUpdateSerializer,
-        description=_("A retry: the update recorded the first time with this key."),
-    ),
-    422: OpenApiResponse(
-        inline_serializer("KeyReused", {"client_key": serializers.ListField()}),
-        description=_("The key was already used for a different update."),
+        description=_(
+            "A retry (the same key and content, or the same content of a period's report "
+            "already submitted): the first result, with the header Idempotent-Replayed: true. "
+            "Held for review, the first result is the report."
+        ),
     ),
     202: OpenApiResponse(
-        reporting.ReportSerializer,
+        ReportSerializer,
         description=_(
             "Held for review (the town reviews progress and the sender is not a reviewer): "
             "submitted as the target's report for the period containing as_of; it counts "
             "once approved. Sent again, the same submission answers 200 with the report."
         ),
     ),
-    409: OpenApiResponse(
-        description=_("That period's report was already submitted with other content."),
-    ),
+    409: CONFLICT_BODY,
+    422: KEY_REUSED_BODY,
 }
+
+
+def progress_fields(request, data: dict, index: int | None = None) -> dict:
+    """A validated progress body, with its key, as tracker.submission takes it."""
+    key = client_key(request, data, index)
+    return {**data, "client_key": key}
 
 
 class ProgressUpdateViewSet(
@@ -486,7 +491,12 @@ class ProgressUpdateViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Progress reports, append-only: create one, or a batch; never change or delete one."""
+    """Progress reports, append-only: create one, or a batch; never change or delete one.
+
+    What becomes of a submission is tracker.submission's to decide: recorded
+    (201, the update) or held for review (202, the period's report); a retry
+    answers 200 with the first result and `Idempotent-Replayed: true`.
+    """
 
     serializer_class = api.ProgressUpdateSerializer
     filterset_class = ProgressUpdateFilterSet
@@ -505,6 +515,11 @@ class ProgressUpdateViewSet(
         by_pk = self.get_queryset().in_bulk([update.pk for update in updates])
         return [by_pk[update.pk] for update in updates]
 
+    def _reports(self, reports: list[ProgressReport]) -> list:
+        found = reports_queryset(self.request.user).in_bulk([report.pk for report in reports])
+        context = self.get_serializer_context()
+        return ReportSerializer([found[r.pk] for r in reports], many=True, context=context).data
+
     @extend_schema(responses=PROGRESS_RESPONSES)
     def create(self, request, *args, **kwargs):
         """Report a target's progress. With a client key (field or header) a retry records once.
@@ -515,20 +530,22 @@ class ProgressUpdateViewSet(
         """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        key = client_key(request, data)
-        # Where the town reviews progress, a reporter's update waits as a report (202).
-        held = reporting.hold_for_review(request.user, data)
-        if held is not None:
-            return reporting.held_response(self, *held)
-        update, created = record_progress(data, key, request.user)
-        (update,) = self._read_back([update])
-        headers = {"Location": self.reverse_action("detail", args=[update.pk])}
-        if not created:
-            headers["Idempotent-Replayed"] = "true"
+        done = submission.progress_submit(
+            user=request.user, **progress_fields(request, dict(serializer.validated_data))
+        )
+        headers = {"Idempotent-Replayed": "true"} if done.replayed else {}
+        if done.held:
+            (data,) = self._reports([done.report])
+            headers["Location"] = request.build_absolute_uri(
+                reverse("api:report-detail", args=[done.report.pk])
+            )
+            code = status.HTTP_200_OK if done.replayed else status.HTTP_202_ACCEPTED
+            return Response(data, status=code, headers=headers)
+        (update,) = self._read_back([done.update])
+        headers["Location"] = self.reverse_action("detail", args=[update.pk])
         return Response(
             self.get_serializer(update).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            status=status.HTTP_200_OK if done.replayed else status.HTTP_201_CREATED,
             headers=headers,
         )
 
@@ -538,14 +555,23 @@ class ProgressUpdateViewSet(
             201: api.ProgressUpdateSerializer(many=True),
             200: OpenApiResponse(
                 api.ProgressUpdateSerializer(many=True),
-                description=_("A retry: every item had been recorded before."),
+                description=_(
+                    "A retry: every item had been recorded (or held) before; with the header "
+                    "Idempotent-Replayed: true."
+                ),
             ),
             202: OpenApiResponse(
-                reporting.ReportSerializer(many=True),
+                ReportSerializer(many=True),
                 description=_(
                     "Held for review, every item as its period's report (see the single "
                     "submission); items that need review and items that do not cannot be mixed."
                 ),
+            ),
+            400: OpenApiResponse(
+                description=_(
+                    "Nothing was kept. Errors are keyed by the item's index: field errors, "
+                    "a reused key (client_key) or a report already submitted (non_field_errors)."
+                )
             ),
         },
         summary=_("Report many updates at once, all or nothing"),
@@ -564,31 +590,42 @@ class ProgressUpdateViewSet(
             if isinstance(errors, list):
                 errors = {str(index): item for index, item in enumerate(errors) if item}
             raise ValidationError(errors)
-        held = reporting.hold_bulk_for_review(request.user, serializer.validated_data)
-        if held is not None:
-            return reporting.held_response(self, *held)
-        errors, recorded = {}, []
+        items = [
+            ProgressItem(**progress_fields(request, dict(data), index))
+            for index, data in enumerate(serializer.validated_data)
+        ]
+        # The answer is a list of updates (201) or of reports (202), so one
+        # submission may not mix items that count at once with held ones.
+        held = {submission.progress_held(user=request.user, target=item.target) for item in items}
+        if len(held) > 1:
+            raise ValidationError(
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY: [
+                        _(
+                            "Some of these targets' towns review progress and others do not: "
+                            "send them in separate submissions."
+                        )
+                    ]
+                }
+            )
         try:
-            with transaction.atomic():
-                for index, item in enumerate(serializer.validated_data):
-                    data = dict(item)
-                    key = client_key(request, data, index)
-                    try:
-                        with transaction.atomic():
-                            recorded.append(record_progress(data, key, request.user))
-                    except DjangoValidationError as error:
-                        errors[str(index)] = model_errors(error)
-                    except IdempotencyKeyReused as error:
-                        errors[str(index)] = error.detail
-                if errors:
-                    raise _RollBack
-        except _RollBack:
-            raise ValidationError(errors) from None
-        created = any(was_created for _update, was_created in recorded)
-        updates = self._read_back([update for update, _created in recorded])
+            done = submission.progress_submit_many(user=request.user, items=items)
+        except submission.SubmissionsRefused as refused:
+            raise ValidationError(
+                {str(index): model_errors(error) for index, error in refused.errors.items()}
+            ) from None
+        replayed = all(result.replayed for result in done)
+        headers = {"Idempotent-Replayed": "true"} if replayed else {}
+        if held == {True}:
+            code = status.HTTP_200_OK if replayed else status.HTTP_202_ACCEPTED
+            return Response(
+                self._reports([result.report for result in done]), status=code, headers=headers
+            )
+        updates = self._read_back([result.update for result in done])
         return Response(
             self.get_serializer(updates, many=True).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+            headers=headers,
         )
 
 
