@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, models, transaction
+from django.db import Error as DatabaseFault
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import ProgressUpdate, SourceDocument, Target
@@ -31,12 +32,12 @@ def full_clean(instance: models.Model, **kwargs: Any) -> None:
     is watched; if one failed, that error is raised instead of the result, and
     the API answers 503 (tracker.api.exceptions).
     """
-    failures: list[DatabaseError] = []
+    failures: list[DatabaseFault] = []
 
     def watch(execute, sql, params, many, context):
         try:
             return execute(sql, params, many, context)
-        except DatabaseError as error:
+        except DatabaseFault as error:
             failures.append(error)
             raise
 

@@ -193,7 +193,9 @@ def progress_submit_many(*, user, items: Sequence[ProgressItem]) -> list[Submiss
         except ValidationError as error:
             errors[index] = error
         except KeyReused as error:
-            errors[index] = ValidationError({"client_key": [str(error)]}, code="key_reused")
+            errors[index] = ValidationError(
+                {"client_key": ValidationError(str(error), code="key_reused")}
+            )
         except InvalidTransition as error:
             errors[index] = ValidationError(str(error), code="conflict")
     if errors:

@@ -156,6 +156,19 @@ def test_a_milestone_is_reported_done_or_not(client, xiqiao):
     assert (report.state, report.milestone_done) == (ReportState.SUBMITTED, False)
 
 
+def test_the_form_submits_through_the_one_policy_a_reviewers_own_report_counts(client, xiqiao):
+    reviewer = xiqiao.users["reviewer"]
+    Membership.objects.create(user=reviewer, town=xiqiao.town, role=Role.REPORTER)
+    client.force_login(reviewer)
+    url = form_url(xiqiao.land, xiqiao.periods[2])
+    response = client.post(url, {"value": "650", "as_of": f"{YEAR}-03-09", "submit": "1"})
+    assert response.status_code == 302
+    report = ProgressReport.objects.get(target=xiqiao.land)
+    assert (report.state, report.reviewed_by) == (ReportState.APPROVED, reviewer)
+    assert Target.objects.get(pk=xiqiao.land.pk).latest_update == report.update
+    assert "it counts now" in client.get("/tasks/").content.decode()
+
+
 def test_content_that_cannot_be_submitted_keeps_the_draft_and_says_why(client, xiqiao):
     client.force_login(xiqiao.users["dept_reporter"])
     url = form_url(xiqiao.land, xiqiao.periods[2])

@@ -23,7 +23,8 @@ from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, DataError, IntegrityError
+from django.db import DataError, IntegrityError
+from django.db import Error as DatabaseFault
 from django.http import JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -130,9 +131,10 @@ def exception_handler(exc, context):
         exc = ValidationError(
             {api_settings.NON_FIELD_ERRORS_KEY: [_("A value is out of range for its field.")]}
         )
-    elif isinstance(exc, DatabaseError):
+    elif isinstance(exc, DatabaseFault):
         # Not a fact about the data (IntegrityError and DataError are, above):
-        # the database failed. Retry-After says when to send it again.
+        # the database or the connection to it failed (OperationalError,
+        # InterfaceError, an aborted transaction's InternalError...). Retry-After says when to send it again.
         logger.warning("database error answered 503: %r", exc)
         exc = DatabaseUnavailable()
     # DRF's handler also marks the request's transaction for rollback.
@@ -152,7 +154,7 @@ def server_error(request):
     if not request.path.startswith("/api/"):
         return html_server_error(request)
     error = sys.exc_info()[1]
-    if isinstance(error, DatabaseError) and not isinstance(error, IntegrityError | DataError):
+    if isinstance(error, DatabaseFault) and not isinstance(error, IntegrityError | DataError):
         response = JsonResponse({"detail": str(DatabaseUnavailable.default_detail)}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
