@@ -456,6 +456,15 @@ KEY_REUSED_BODY = OpenApiResponse(
     ),
 )
 
+REPLAYED_HEADER = OpenApiParameter(
+    "Idempotent-Replayed",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    enum=["true"],
+    description=_("Sent with a 200 that replays an earlier submission's result."),
+)
+
 PROGRESS_RESPONSES = {
     201: api.ProgressUpdateSerializer,
     200: OpenApiResponse(
@@ -520,7 +529,7 @@ class ProgressUpdateViewSet(
         context = self.get_serializer_context()
         return ReportSerializer([found[r.pk] for r in reports], many=True, context=context).data
 
-    @extend_schema(responses=PROGRESS_RESPONSES)
+    @extend_schema(responses=PROGRESS_RESPONSES, parameters=[REPLAYED_HEADER])
     def create(self, request, *args, **kwargs):
         """Report a target's progress. With a client key (field or header) a retry records once.
 
@@ -574,6 +583,7 @@ class ProgressUpdateViewSet(
                 )
             ),
         },
+        parameters=[REPLAYED_HEADER],
         summary=_("Report many updates at once, all or nothing"),
     )
     @action(detail=False, methods=["post"], pagination_class=None, parser_classes=[JSONParser])
