@@ -53,6 +53,15 @@ def test_who_may_save_a_draft(xiqiao):
     assert codes == expected(SAVE)
 
 
+def test_a_draft_for_another_departments_target_is_a_flat_field_error(xiqiao):
+    body = {"target": xiqiao.roads.pk, "period": xiqiao.periods[0].pk, "value": "1"}
+    response = xiqiao.client("dept_reporter").post("/api/reports/", body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "target": ["You report only on the targets your department leads."]
+    }  # not nested as {"target": {"target": [...]}} (issue 15, finding 8)
+
+
 def test_who_may_submit(xiqiao):
     codes = each_actor(xiqiao, xiqiao.draft, lambda c, r: c.post(f"/api/reports/{r.pk}/submit/"))
     assert codes == expected(SUBMIT)
