@@ -1,9 +1,12 @@
 """One submission policy: every way progress comes in asks this module what becomes of it.
 
-The API (/api/progress-updates/, its bulk form, /api/reports/), the admin's
-progress inline, the report pages' form, and later the grid and the Excel
-upload call `progress_submit` (one item) or `progress_submit_many` (a batch).
-Each submission is either
+The API's /api/progress-updates/ and its bulk form, the admin's progress
+form on a target's page, the report pages' form, and later the grid and the
+Excel upload call `progress_submit` (one item) or `progress_submit_many` (a
+batch). The report workflow's own steps (a draft saved through /api/reports/
+or the admin, then submitted) apply the same two rules: who reports
+(`workflow.may_report`, which `check_reporter` words as a field error) and
+whether it waits for review (`workflow.review_needed`). Each submission is either
 
 - **recorded**: it counts at once, as a ProgressUpdate (and, where it was made
   for a reporting period, as that period's report, approved); or
@@ -20,7 +23,7 @@ The rule, in the order it is applied:
 | held content | a value or milestone state, as-of, note and evidence link; corrections and source quotes are for entries that are recorded (field errors) |
 | same client key, same content | a replay: the first result, nothing new (`replayed`) |
 | same client key, other content | `KeyReused`: refused, nothing changes (the API's 422) |
-| no key, the period's report already submitted or approved | the same content is a replay; other content is `InvalidTransition` (the API's 409): a counted report is never replaced |
+| another key or none, the period's report already submitted or approved | the same content is a replay; other content is `InvalidTransition` (the API's 409): a counted report is never replaced |
 | a batch | all items or none: any refused item refuses the batch, and the errors come back keyed by the item's index (`SubmissionsRefused`) |
 
 "Content" is the as-of date, the value or milestone state, the note and the
