@@ -386,7 +386,9 @@ def test_a_bulk_submission_is_held_all_together_or_refused_when_mixed(xiqiao, se
     response = client.post("/api/progress-updates/bulk/", items, format="json")
     assert response.status_code == 202
     assert [row["state"] for row in response.json()] == ["submitted"] * 3
-    assert client.post("/api/progress-updates/bulk/", items, format="json").status_code == 200
+    again = client.post("/api/progress-updates/bulk/", items, format="json")
+    assert (again.status_code, again["Idempotent-Replayed"]) == (200, "true")
+    assert [row["id"] for row in again.json()] == [row["id"] for row in response.json()]
 
     # A second town, without review, where the reporter also reports:
     from tests import factories
