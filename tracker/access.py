@@ -317,6 +317,10 @@ class Scope:
         write = action in WRITES
         return any(grant.allows(obj, route, write) for grant in self.grants(action))
 
+    def anywhere(self, action: Action) -> bool:
+        """Whether this user may take `action` in at least one town."""
+        return any(grant.everything or grant.town_ids for grant in self.grants(action))
+
     def may_in_town(self, action: Action, town) -> bool:
         """Whether this user may take `action` in a town (or in part of it), by Town or id."""
         return any(grant.covers_town(town) for grant in self.grants(action))
