@@ -5,8 +5,8 @@ decided row fails `test_every_admin_screen_is_in_the_matrix`). Each row says
 what kind of screen it is and how to find town A's and town B's row in the
 world below:
 
-- TOWN: a town's rows. Town A's staff (an editor and a reporter, both given
-  every model permission there is) must not list town B's row, open it,
+- TOWN: a town's rows. Town A's staff (an editor, a reporter and a viewer of
+  the district above it, all given every model permission there is) must not list town B's row, open it,
   change it, delete it (from its page or with "delete selected"), read its
   history, or be offered any of town B's rows as a choice when adding.
 - SHARED: rows every town reads (the region tree): listed for all, written
@@ -151,7 +151,9 @@ def world():
     a, b = build_side("甲"), build_side("乙")
     reporter = staff_user("甲-reporter")
     Membership.objects.create(user=reporter, town=a.town, role=Role.REPORTER)
-    return a, b, {"editor": a.user, "reporter": reporter}
+    region_viewer = staff_user("甲-district")
+    Membership.objects.create(user=region_viewer, region=a.town.region, role=Role.VIEWER)
+    return a, b, {"editor": a.user, "reporter": reporter, "region_viewer": region_viewer}
 
 
 def url(model, view: str, *args) -> str:
@@ -177,7 +179,7 @@ def refused(response) -> bool:
     return response.status_code == 302 and response["Location"].rstrip("/").endswith("/admin")
 
 
-@pytest.mark.parametrize("actor", ["editor", "reporter"])
+@pytest.mark.parametrize("actor", ["editor", "reporter", "region_viewer"])
 @pytest.mark.parametrize("model", SCREENS, ids=lambda model: model._meta.label)
 def test_town_a_staff_cannot_reach_town_b_rows(client, world, actor, model):
     a, b, actors = world
@@ -372,3 +374,22 @@ def test_staff_cannot_make_themselves_superusers(client, world):
     assert refused(response)
     editor.refresh_from_db()
     assert not editor.is_superuser
+
+
+@pytest.mark.parametrize("actor", ["reporter", "region_viewer"])
+def test_only_a_towns_editors_delete_its_rows_even_with_delete_selected(client, world, actor):
+    a, b, actors = world
+    client.force_login(actors[actor])
+    department = factories.DepartmentFactory(town=a.town)
+    response = client.post(
+        url(Department, "changelist"),
+        {"action": "delete_selected", "_selected_action": [department.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert Department.objects.filter(pk=department.pk).exists()
+    client.force_login(actors["editor"])
+    client.post(
+        url(Department, "changelist"),
+        {"action": "delete_selected", "_selected_action": [department.pk], "post": "yes"},
+    )
+    assert not Department.objects.filter(pk=department.pk).exists()
