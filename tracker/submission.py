@@ -5,7 +5,7 @@ form on a target's page, the report pages' form, and later the grid and the
 Excel upload call `progress_submit` (one item) or `progress_submit_many` (a
 batch). The report workflow's own steps (a draft saved through /api/reports/
 or the admin, then submitted) apply the same two rules: who reports
-(`workflow.may_report`, which `check_reporter` words as a field error) and
+(`access.may_report`, which `check_reporter` words as a field error) and
 whether it waits for review (`workflow.review_needed`). Each submission is either
 
 - **recorded**: it counts at once, as a ProgressUpdate (and, where it was made
@@ -17,7 +17,7 @@ The rule, in the order it is applied:
 
 | step | rule |
 |---|---|
-| who | the sender reports for the target's town and, if their membership names a department, that department leads the target (`workflow.may_report`); else a field error on `target` |
+| who | the sender reports for the target's town and, if their membership names a department, that department leads the target (`access.may_report`); else a field error on `target` |
 | held or recorded | held when the town reviews progress (`Town.review_required`) and the sender is not one of its reviewers (`workflow.review_needed`); a reviewer's own entry, a superuser's, and every entry in a town that does not review are recorded |
 | period | the one given (a page, the grid), else the one containing `as_of`; a held submission needs one (a field error on `as_of` if no period covers it) |
 | held content | a value or milestone state, as-of, note and evidence link; corrections and source quotes are for entries that are recorded (field errors) |
@@ -43,7 +43,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tracker.access import scope_for
+from tracker.access import report_refusal
 from tracker.choices import ReportState
 from tracker.models import (
     ProgressReport,
@@ -56,7 +56,6 @@ from tracker.services import progress_record
 from tracker.workflow import (
     COUNTED,
     InvalidTransition,
-    may_report,
     period_covering,
     report_save,
     report_submit,
@@ -132,13 +131,9 @@ def progress_held(*, user, target: Target) -> bool:
 
 def check_reporter(*, user, target: Target) -> None:
     """A field error on `target` unless `user` reports on it (its town, and their department)."""
-    if may_report(user, target):
-        return
-    if scope_for(user).can_report(target.plan.town_id):
-        message = _("You report only on the targets your department leads.")
-    else:
-        message = _("You may not report progress on this town's targets.")
-    raise ValidationError({"target": [message]}, code="not_reporter")
+    refusal = report_refusal(user, target)
+    if refusal is not None:
+        raise ValidationError({"target": [refusal]}, code="not_reporter")
 
 
 @transaction.atomic

@@ -139,9 +139,6 @@ class ProgressUpdateViewSet(
             scope_for(self.request.user).readable("target__plan")
         ).select_related("target__plan__town__region", "reported_by")
 
-    def town_id_of(self, update: ProgressUpdate) -> int:
-        return update.target.plan.town_id
-
     def _read_back(self, updates: list[ProgressUpdate]) -> list[ProgressUpdate]:
         by_pk = self.get_queryset().in_bulk([update.pk for update in updates])
         return [by_pk[update.pk] for update in updates]

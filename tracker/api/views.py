@@ -196,9 +196,6 @@ class VersionedViewSet(
     write_permission = EDIT
     versioned = True
 
-    def town_id_of(self, obj) -> int:
-        raise NotImplementedError
-
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
@@ -254,9 +251,6 @@ class PlanViewSet(ChangesMixin, VersionedViewSet):
             Prefetch("documents", queryset=SourceDocument.objects.defer("text"))
         )
 
-    def town_id_of(self, plan: Plan) -> int:
-        return plan.town_id
-
     @extend_schema(
         responses=api.PlanSummarySerializer, summary=_("Counts by status, overall and by section")
     )
@@ -279,9 +273,6 @@ class SectionViewSet(ChangesMixin, VersionedViewSet):
         return GoalSection.objects.filter(
             scope_for(self.request.user).readable("plan")
         ).select_related("plan__town")
-
-    def town_id_of(self, section: GoalSection) -> int:
-        return section.plan.town_id
 
 
 class TargetViewSet(ChangesMixin, VersionedViewSet):
@@ -332,9 +323,6 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
             self.request.accepted_renderer = JSONRenderer()
             self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
-
-    def town_id_of(self, target: Target) -> int:
-        return target.plan.town_id
 
     @extend_schema(
         responses=api.TargetHistorySerializer, summary=_("A target's progress as a time series")

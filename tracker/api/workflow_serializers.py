@@ -11,12 +11,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from tracker.access import Action, rule
 from tracker.api.permissions import EDIT
 from tracker.api.serializers import ScopedSerializerMixin, TownRefSerializer, id_field
 from tracker.choices import Frequency
 from tracker.models import EvidenceFile, Plan, ProgressReport, ReportingPeriod, Target
 from tracker.submission import check_reporter
-from tracker.workflow import visible_reports
 
 # --- periods ------------------------------------------------------------------------
 
@@ -146,7 +146,7 @@ class ReturnSerializer(serializers.Serializer):
 def reports_queryset(user):
     """The reports `user` may see, with what their representation reads."""
     return (
-        ProgressReport.objects.filter(visible_reports(user))
+        ProgressReport.objects.filter(rule(user, Action.SEE, ProgressReport))
         .select_related("target__plan__town", "period", "department", "submitted_by", "reviewed_by")
         .prefetch_related("files")
     )
