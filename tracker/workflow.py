@@ -11,11 +11,14 @@ States and transitions of a ProgressReport (填报 → 审核):
 - save:    a reporter of the target's town (if their membership names a
            department, only for targets that department leads) writes a draft;
            saving a returned report makes it a draft again.
-- submit:  the same people; the content must be a valid progress update. If the
-           town has review switched off, the report is approved at once.
+- submit:  the same people; the content must be a valid progress update. If no
+           review is needed (`review_needed`: the town has review switched off,
+           or the submitter is one of its reviewers), it is approved at once.
 - approve: a reviewer of the town, not the person who submitted it. Approval
            appends the ProgressUpdate that counts in reports and the API.
 - return:  a reviewer of the town, with a reason.
+Every way progress comes in (API, admin, pages) goes through
+tracker/submission.py, which saves and submits a report with these steps.
 Approved reports are final; a correction is a new report for a later period
 or a correction update. Every step is stamped (who, when) and kept in the
 report's history.
@@ -49,20 +52,17 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.access import scope_for
-from tracker.choices import Frequency, PlanStatus, ReportState, Role, Status, WarningLevel
+from tracker.access import Action, may_in_town, may_report, may_review, scope_for
+from tracker.choices import Frequency, PlanStatus, ReportState, Status, WarningLevel
 from tracker.models import Plan, ProgressReport, ProgressUpdate, ReportingPeriod, Target
-from tracker.services import progress_record
+from tracker.services import full_clean, progress_record
 
 COUNTED = (ReportState.SUBMITTED, ReportState.APPROVED)
 OPEN = (ReportState.DRAFT, ReportState.RETURNED)  # states its department may still change
@@ -136,7 +136,7 @@ def period_create(
     period = ReportingPeriod(
         plan=plan, label=label, starts_on=starts_on, ends_on=ends_on, due_on=due_on
     )
-    period.full_clean()
+    full_clean(period)
     period.save()
     return period
 
@@ -151,58 +151,9 @@ def period_covering(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
     return plan.periods.filter(starts_on__lte=day, ends_on__gte=day).first()
 
 
-# ------------------------------------------------------------ permissions
-
-
-def may_report(user, target: Target) -> bool:
-    scope = scope_for(user)
-    town_id = target.plan.town_id
-    if not scope.can_report(town_id):
-        return False
-    departments = scope.departments_reported_for(town_id)
-    return departments is None or target.lead_department_id in departments
-
-
-def may_review(user, report: ProgressReport) -> bool:
-    return scope_for(user).can_review(report.target.plan.town_id)
-
-
-def may_see(user, report: ProgressReport) -> bool:
-    """Drafts and returned reports are seen by their town's reporters and reviewers."""
-    return may_report(user, report.target) or may_review(user, report)
-
-
-# The same three rules as filters, for lists: each matches exactly the rows for
-# which the function above says yes (tests/workflow check the two agree).
-
-
-def reportable_targets(user, prefix: str = "") -> Q:
-    """A filter on targets (or on rows reached through `prefix`) that `user` may report on."""
-    scope = scope_for(user)
-    if scope.everything:
-        return Q()
-    parts = []
-    for town_id in sorted(scope.towns_with(Role.REPORTER, Role.EDITOR)):
-        part = Q(**{f"{prefix}plan__town_id": town_id})
-        departments = scope.departments_reported_for(town_id)
-        if departments is not None:
-            part &= Q(**{f"{prefix}lead_department_id__in": sorted(departments)})
-        parts.append(part)
-    return reduce(or_, parts) if parts else Q(pk__in=[])
-
-
-def reviewed_towns(user, town_field: str = "town") -> Q:
-    """A filter on rows whose town (reached through `town_field`) `user` reviews."""
-    scope = scope_for(user)
-    if scope.everything:
-        return Q()
-    towns = sorted(scope.towns_with(Role.REVIEWER))
-    return Q(**{f"{town_field}_id__in": towns}) if towns else Q(pk__in=[])
-
-
-def visible_reports(user) -> Q:
-    """A filter on the reports `user` may see (may_see)."""
-    return reportable_targets(user, prefix="target__") | reviewed_towns(user, "target__plan__town")
+def review_needed(*, user, town) -> bool:
+    """Whether what `user` submits in `town` waits for a reviewer: the town reviews, they do not."""
+    return town.review_required and not may_in_town(user, Action.REVIEW, town)
 
 
 # ------------------------------------------------------------ transitions
@@ -218,7 +169,7 @@ def _check_content(report: ProgressReport) -> None:
         note=report.note,
         evidence_url=report.evidence_url,
     )
-    candidate.full_clean(exclude=["target"])
+    full_clean(candidate, exclude=["target"])
 
 
 @transaction.atomic
@@ -232,8 +183,13 @@ def report_save(
     as_of: datetime.date | None = None,
     note: str = "",
     evidence_url: str = "",
+    client_key: str = "",
 ) -> ProgressReport:
-    """Write (or rewrite) the draft of a target's report for a period."""
+    """Write (or rewrite) the draft of a target's report for a period.
+
+    `client_key` is the key of the submission that wrote it, if any
+    (tracker/submission.py compares a retry's content with the report's).
+    """
     if not may_report(user, target):
         raise PermissionDenied(_("You do not report for this target."))
     report = ProgressReport.objects.select_for_update().filter(target=target, period=period).first()
@@ -247,15 +203,16 @@ def report_save(
     report.state = ReportState.DRAFT
     report.value, report.milestone_done, report.as_of = value, milestone_done, as_of
     report.note, report.evidence_url = note, evidence_url
+    report.client_key = client_key
     report.updated_by = user
-    report.full_clean()
+    full_clean(report)
     report.save()
     return report
 
 
 @transaction.atomic
 def report_submit(*, user, report: ProgressReport) -> ProgressReport:
-    """Send a draft (or a returned report) for review; with review off, it counts at once."""
+    """Send a draft (or a returned report) for review; where none is needed, it counts at once."""
     report = (
         ProgressReport.objects.select_for_update()
         .select_related("target__plan__town", "period")
@@ -271,7 +228,7 @@ def report_submit(*, user, report: ProgressReport) -> ProgressReport:
     report.return_reason = ""
     report.updated_by = user
     report.save()
-    if not report.target.plan.town.review_required:
+    if not review_needed(user=user, town=report.target.plan.town):
         return _approve(report, reviewer=user)
     return report
 

@@ -3,7 +3,7 @@
 - /api/periods/: read with the plan (anyone who may read it); a town's editors
   add custom periods, and fill in a plan's monthly or quarterly ones with
   POST /api/plans/{id}/periods/generate/.
-- /api/reports/: the reports a user may see (tracker.workflow.may_see: the
+- /api/reports/: the reports a user may see (tracker.access.may_see: the
   town's reporters, for their department's targets, and its reviewers).
   POST saves a draft; /submit/, /approve/ and /return/ are the steps;
   /evidence/ attaches a file to a draft or a returned report.
@@ -25,7 +25,9 @@ from rest_framework.response import Response
 
 from tracker.access import scope_for
 from tracker.api.permissions import EDIT, REPORT
-from tracker.api.reporting import (
+from tracker.api.schema import ErrorSerializer
+from tracker.api.views import MethodFirstMixin
+from tracker.api.workflow_serializers import (
     EvidenceFileSerializer,
     EvidenceUploadSerializer,
     PeriodGenerateSerializer,
@@ -34,8 +36,6 @@ from tracker.api.reporting import (
     ReturnSerializer,
     reports_queryset,
 )
-from tracker.api.schema import ErrorSerializer
-from tracker.api.views import MethodFirstMixin
 from tracker.evidence import evidence_attach
 from tracker.filters import MAX_ID, ProgressReportFilterSet, ReportingPeriodFilterSet
 from tracker.models import Plan, ProgressReport, ReportingPeriod
@@ -71,9 +71,6 @@ class PeriodViewSet(
 
     def get_queryset(self):
         return ReportingPeriod.objects.filter(scope_for(self.request.user).readable("plan"))
-
-    def town_id_of(self, period: ReportingPeriod) -> int:
-        return period.plan.town_id
 
     def create(self, request, *args, **kwargs):
         """Add a custom period to a plan: within its year, overlapping none of its periods."""
