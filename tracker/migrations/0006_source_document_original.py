@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0004_plan_imports'),
+        ('tracker', '0005_report_client_key'),
     ]
 
     operations = [
