@@ -168,3 +168,25 @@ def test_a_list_of_works_to_finish_and_open_is_a_milestone():
 
 def test_a_date_to_start_by_makes_a_milestone():
     assert len(candidates("5月1日前正式开工建设；年内完成投资5亿元。", "milestone")) == 1
+
+
+def test_a_section_on_where_things_stand_reports_facts():
+    text = (
+        "一、发展现状\n\n全镇完成造林面积241公顷，新修农村危桥5座。\n\n"
+        "二、发展目标\n\n2012年全镇农民人均纯收入7800元以上。"
+    )
+    found = [(c.kind, c.value) for c in read(text).candidates]
+    assert found == [("past", D("241")), ("past", D("5")), ("target", D("7800"))]
+
+
+def test_one_that_ends_its_clause_is_a_count_not_an_article():
+    assert _targets("新增优质蔬菜繁育基地一处，新增无公害蔬菜生产基地两个。") == [
+        (D("1"), "处", "eq"),
+        (D("2"), "个", "eq"),
+    ]
+    assert candidates("探索学前教育向下延伸一个学段试点。", "target") == []
+
+
+def test_the_same_rate_for_two_metrics_is_two_targets():
+    text = "——林牧渔业占农业产值的比重:年均增长5%；\n——农村二三产业占农业总产值的比重:年均增长5%；"
+    assert len(candidates(text, "target")) == 2

@@ -216,7 +216,8 @@ def tense(text: str, seg: Segments, pos: int, review: bool = False) -> str:
 
 
 _LOOKING_BACK = re.compile(r"^(?:过去(?:的)?一年|一年来|去年|上一年|上年|过去\d+年|近年来|过去)")
-REVIEW_TITLE = re.compile(r"回顾|总结|成效|成绩|取得|完成情况|工作情况")
+# Sections that state where things stand (发展现状, 基本情况) report facts, as reviews do.
+REVIEW_TITLE = re.compile(r"回顾|总结|成效|成绩|取得|完成情况|工作情况|(?:现状|基本情况|发展基础)$")
 
 
 def _looks_back(text: str, seg: Segments, pos: int) -> bool:

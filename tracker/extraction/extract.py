@@ -322,8 +322,14 @@ def _candidates(
     return _without_restatements(out)
 
 
+# Words that stand where a metric would but name none ("林牧渔业…比重:年均增长5%").
+_NOT_A_METRIC = {"年均", "同比", "比上年", "全年", "今年", "其中", "累计"}
+
+
 def _same_metric(a: str, b: str) -> bool:
     a, b = a.strip(), b.strip()
+    if a in _NOT_A_METRIC or b in _NOT_A_METRIC:
+        return False
     return len(a) >= 2 and len(b) >= 2 and (a in b or b in a)
 
 

@@ -221,6 +221,15 @@ def _is_capacity(text: str, q: Quantity) -> bool:
     )
 
 
+_ONE_AT_CLAUSE_END = re.compile(r"(?:处|个|座|所|家|条|项|批)(?:[，,。；;、）)]|$)")
+
+
+def _counts_one(text: str, after: int) -> bool:
+    """一 is a number before a scale (一万人次) or as a count that ends its clause
+    (新增优质蔬菜繁育基地一处,); before a noun it is an article (一个学段, 一批)."""
+    return text.startswith(("万", "亿"), after) or bool(_ONE_AT_CLAUSE_END.match(text, after))
+
+
 def _read_quantity(text: str, m: re.Match, mask: bytearray) -> Quantity | None:
     token = m.group()
     a, b = m.start(), m.end()
@@ -246,8 +255,8 @@ def _read_quantity(text: str, m: re.Match, mask: bytearray) -> Quantity | None:
         if len(integer) == 4 and 1900 <= int(integer) <= 2100 and text.startswith("年", b):
             return None  # a year
     else:
-        if (token == "一" and after not in "万亿") or before in "几数" or after in "几是":
-            return None  # 一 is an article far more often than a number (not in 一万); 十几; 一是
+        if (token == "一" and not _counts_one(text, b)) or before in "几数" or after in "几是":
+            return None  # 一 is an article far more often than a number; 十几; 一是
     value = parse_number(token)
     if value is None:
         return None
