@@ -173,7 +173,7 @@ def test_a_date_to_start_by_makes_a_milestone():
 def test_a_section_on_where_things_stand_reports_facts():
     text = (
         "一、发展现状\n\n全镇完成造林面积241公顷，新修农村危桥5座。\n\n"
-        "二、发展目标\n\n2012年全镇农民人均纯收入7800元以上。"
+        "二、发展目标\n\n力争2012年全镇农民人均纯收入达到7800元以上。"
     )
     found = [(c.kind, c.value) for c in read(text).candidates]
     assert found == [("past", D("241")), ("past", D("5")), ("target", D("7800"))]
