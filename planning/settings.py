@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from planning import __version__
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -205,7 +207,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Token first: an anonymous write is answered 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, taking "Bearer <key>" as well as "Token <key>" (what generated clients send).
+        "tracker.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.ScopedAccess"],
@@ -227,14 +230,16 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "plan-tracker API",
     "DESCRIPTION": (
         "Town work plans, their targets, and progress against them.\n\n"
-        "Authenticate with `Authorization: Token <key>` (issue one with "
+        "Authenticate with `Authorization: Token <key>` or `Bearer <key>` (issue one with "
         "`python manage.py create_reporter USERNAME --town SLUG`) or a browser session. "
         "Anyone reads published plans; a town's users also read its drafts; a region's users "
         "read everything below it. Reporters submit progress for their town's targets; "
         "editors edit its plans, sections and targets, sending `If-Match` with the version "
         "they read."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": __version__,
+    # Names in English in every language; descriptions in the request's (tracker/api/schema.py).
+    "DEFAULT_GENERATOR_CLASS": "tracker.api.schema.OneLanguageSchemaGenerator",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,

@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -39,7 +40,8 @@ from tracker.api.exceptions import (
     model_errors,
 )
 from tracker.api.permissions import EDIT, REPORT
-from tracker.api.renderers import CSVRenderer, XLSXRenderer
+from tracker.api.renderers import BytesRenderer, CSVRenderer, XLSXRenderer
+from tracker.api.schema import ErrorSerializer
 from tracker.api.throttling import TokenRateThrottle
 from tracker.exports import EXPORT_VALUES, csv_response, xlsx_response
 from tracker.filters import (
@@ -333,7 +335,7 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
         if self.action == "export_csv":
             return [JSONRenderer(), CSVRenderer()]
         if self.action == "export_xlsx":
-            return [JSONRenderer(), XLSXRenderer()]
+            return [JSONRenderer(), XLSXRenderer(), BytesRenderer()]
         return super().get_renderers()
 
     def handle_exception(self, exc):
@@ -406,7 +408,10 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
         summary=_("The target list as an Excel workbook, with the list's filters"),
         filters=True,
         parameters=[OpenApiParameter("format", exclude=True)],
-        responses={(200, XLSXRenderer.media_type): OpenApiTypes.BINARY},
+        responses={
+            (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
+            (200, BytesRenderer.media_type): OpenApiTypes.BINARY,
+        },
     )
     def export_xlsx(self, request):
         return xlsx_response(self._export_rows(), "targets")
@@ -456,27 +461,49 @@ class _RollBack(Exception):
     """Undo a bulk submission in which some item failed."""
 
 
-PROGRESS_RESPONSES = {
-    201: api.ProgressUpdateSerializer,
-    200: OpenApiResponse(
-        api.ProgressUpdateSerializer,
-        description=_("A retry: the update recorded the first time with this key."),
+KEY_REUSED = OpenApiResponse(
+    inline_serializer(
+        "KeyReused", {"client_key": serializers.ListField(child=serializers.CharField())}
     ),
-    422: OpenApiResponse(
-        inline_serializer("KeyReused", {"client_key": serializers.ListField()}),
-        description=_("The key was already used for a different update."),
+    description=_(
+        "The key was already used for a different update of this target; nothing was recorded."
+    ),
+)
+HELD_CONFLICT = OpenApiResponse(
+    ErrorSerializer,
+    description=_(
+        "That period's report was already submitted with other content; nothing was recorded."
+    ),
+)
+
+# What a submission answers (README, API): recorded at once, 201 with the update; held
+# for review, 202 with the report; sent again with the same key or content, 200 with
+# what the first one gave (an update or a report, whichever it was).
+PROGRESS_RESPONSES = {
+    201: OpenApiResponse(
+        api.ProgressUpdateSerializer, description=_("Recorded: it counts at once.")
     ),
     202: OpenApiResponse(
         reporting.ReportSerializer,
         description=_(
             "Held for review (the town reviews progress and the sender is not a reviewer): "
             "submitted as the target's report for the period containing as_of; it counts "
-            "once approved. Sent again, the same submission answers 200 with the report."
+            "once approved."
         ),
     ),
-    409: OpenApiResponse(
-        description=_("That period's report was already submitted with other content."),
+    200: OpenApiResponse(
+        PolymorphicProxySerializer(
+            component_name="ProgressReplay",
+            serializers=[api.ProgressUpdateSerializer, reporting.ReportSerializer],
+            resource_type_field_name=None,
+        ),
+        description=_(
+            "A retry (header Idempotent-Replayed: true): the update recorded the first time, "
+            "or the report a held submission became."
+        ),
     ),
+    409: HELD_CONFLICT,
+    422: KEY_REUSED,
 }
 
 
@@ -537,8 +564,19 @@ class ProgressUpdateViewSet(
         responses={
             201: api.ProgressUpdateSerializer(many=True),
             200: OpenApiResponse(
-                api.ProgressUpdateSerializer(many=True),
-                description=_("A retry: every item had been recorded before."),
+                PolymorphicProxySerializer(
+                    component_name="BulkReplay",
+                    serializers=[
+                        api.ProgressUpdateSerializer(many=True),
+                        reporting.ReportSerializer(many=True),
+                    ],
+                    resource_type_field_name=None,
+                    many=False,  # each alternative is a list, not a list of alternatives
+                ),
+                description=_(
+                    "A retry: every item had been recorded (or held) before; the updates, "
+                    "or the reports of a held submission."
+                ),
             ),
             202: OpenApiResponse(
                 reporting.ReportSerializer(many=True),
