@@ -24,7 +24,8 @@ NOT_IN_SCHEMA = {"schema", "docs", "api-root"}
 
 
 @pytest.fixture(scope="module")
-def schema(django_db_blocker) -> dict:
+def schema(django_db_setup, django_db_blocker) -> dict:
+    # django_db_setup: the test database, not db.sqlite3 in the work tree.
     from rest_framework.test import APIClient
 
     with django_db_blocker.unblock():
