@@ -7,6 +7,7 @@ targets      targets (with progress entered on a target's page), progress update
 memberships  users' roles in towns, regions and departments
 reporting    reporting periods, departments' reports, evidence
 imports      plan documents uploaded, their candidates reviewed and accepted
+users        accounts, groups and API tokens (superusers only)
 """
 
 from tracker.admin import (  # noqa: F401
@@ -17,4 +18,5 @@ from tracker.admin import (  # noqa: F401
     plans,
     reporting,
     targets,
+    users,
 )

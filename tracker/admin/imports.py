@@ -14,9 +14,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from tracker.access import scope_for
+from tracker.access import Action, may, restrict
 from tracker.admin.base import TownScopedAdmin
-from tracker.choices import Role
 from tracker.extraction.decoding import MAX_BYTES as MAX_DOCUMENT_BYTES
 from tracker.importing import (
     candidate_quote_relocate,
@@ -210,7 +209,7 @@ class CandidateInline(admin.TabularInline):
         allowed = super().has_change_permission(request, obj)
         if not allowed or obj is None:
             return allowed
-        return scope_for(request.user).can_edit(obj.town_id)
+        return may(request.user, Action.EDIT, obj)
 
     @admin.display(description=_("in the document"))
     def in_document(self, obj) -> str:
@@ -336,17 +335,11 @@ class PlanImportAdmin(TownScopedAdmin):
     def accepted_count(self, obj) -> int:
         return obj.accepted
 
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and scope_for(request.user).edits_anywhere()
-
     def add_view(self, request, form_url="", extra_context=None):
         """The upload page: a document, a town and a year become an import to review."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        scope = scope_for(request.user)
-        towns = Town.objects.all()
-        if not scope.everything:
-            towns = towns.filter(pk__in=scope.towns_with(Role.EDITOR))
+        towns = restrict(Town.objects.all(), request.user, Action.EDIT)
         if request.method == "POST":
             form = PlanImportUploadForm(request.POST, request.FILES, towns=towns)
         else:

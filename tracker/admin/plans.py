@@ -3,8 +3,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from tracker.access import scope_for
-from tracker.admin.base import VersionedAdmin
+from tracker.access import Action, may
+from tracker.admin.base import ScopedChoices, TownScopedAdmin, VersionedAdmin
 from tracker.choices import Frequency
 from tracker.models import (
     GoalSection,
@@ -14,14 +14,43 @@ from tracker.models import (
 from tracker.workflow import periods_generate
 
 
+def periods_fill_in(request, plans, frequency: str) -> None:
+    """The admin actions that fill in plans' periods: each plan only by its town's editors."""
+    done = 0
+    for plan in plans:
+        if not may(request.user, Action.EDIT, plan):
+            messages.error(
+                request, _("%(plan)s: its town's editors add its periods.") % {"plan": plan}
+            )
+            continue
+        periods_generate(plan=plan, frequency=frequency)
+        done += 1
+    if done:
+        messages.success(
+            request, _("Reporting periods filled in for %(count)s plan(s).") % {"count": done}
+        )
+
+
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(TownScopedAdmin):
+    """The texts quotes come from: a town's staff see the documents its plans and imports use.
+
+    A document two towns use is changed only by someone who edits both; one
+    no plan or import uses yet belongs to whoever added it.
+    """
+
     list_display = ["title", "publisher", "published_on", "filename"]
     search_fields = ["title", "publisher", "text"]
     readonly_fields = ["digest", "created_at"]
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
-class SectionInline(admin.TabularInline):
+
+class SectionInline(ScopedChoices, admin.TabularInline):
     model = GoalSection
     fields = ["position", "parent", "label", "title", "grouping"]
     autocomplete_fields = ["parent"]
@@ -42,19 +71,7 @@ class PlanAdmin(VersionedAdmin):
     actions = ["generate_monthly_periods", "generate_quarterly_periods"]
 
     def _generate_periods(self, request, plans, frequency: str) -> None:
-        scope, done = scope_for(request.user), 0
-        for plan in plans:
-            if not scope.can_edit(plan.town_id):
-                messages.error(
-                    request, _("%(plan)s: its town's editors add its periods.") % {"plan": plan}
-                )
-                continue
-            periods_generate(plan=plan, frequency=frequency)
-            done += 1
-        if done:
-            messages.success(
-                request, _("Reporting periods filled in for %(count)s plan(s).") % {"count": done}
-            )
+        periods_fill_in(request, plans, frequency)
 
     @admin.action(description=_("Fill in the monthly reporting periods"))
     def generate_monthly_periods(self, request, queryset):

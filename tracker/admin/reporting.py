@@ -8,7 +8,9 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.access import Action, may
 from tracker.admin.base import TownScopedAdmin
+from tracker.admin.plans import periods_fill_in
 from tracker.choices import Frequency, ReportState
 from tracker.evidence import evidence_attach, evidence_check
 from tracker.models import (
@@ -18,9 +20,6 @@ from tracker.models import (
 )
 from tracker.workflow import (
     InvalidTransition,
-    may_report,
-    may_review,
-    periods_generate,
     report_approve,
     report_return,
     report_save,
@@ -38,12 +37,9 @@ class ReportingPeriodAdmin(TownScopedAdmin):
     actions = ["generate_monthly", "generate_quarterly"]
 
     def generate(self, request, queryset, frequency: str) -> None:
-        plans = {period.plan for period in queryset.select_related("plan")}
-        for plan in plans:
-            periods_generate(plan=plan, frequency=frequency)
-        messages.success(
-            request, _("Periods filled in for %(count)s plan(s).") % {"count": len(plans)}
-        )
+        # Each plan by its town's editors only, as on the plans' screen.
+        plans = {period.plan for period in queryset.select_related("plan__town")}
+        periods_fill_in(request, sorted(plans, key=lambda plan: plan.pk), frequency)
 
     @admin.action(description=_("Fill in the monthly periods of these periods' plans"))
     def generate_monthly(self, request, queryset):
@@ -112,6 +108,10 @@ class ProgressReportAdmin(TownScopedAdmin, SimpleHistoryAdmin):
     ]  # fmt: skip
     inlines = [EvidenceInline]
     actions = ["submit_selected", "approve_selected"]
+    # Drafts are seen by who reports on the target or reviews the town (as in the API);
+    # reporters write them, and the workflow checks each step.
+    view_action = Action.SEE
+    write_action = Action.REPORT
     change_form_template = "admin/tracker/progressreport/change_form.html"
 
     def save_model(self, request, obj, form, change):
@@ -146,7 +146,7 @@ class ProgressReportAdmin(TownScopedAdmin, SimpleHistoryAdmin):
         allowed = admin.ModelAdmin.has_change_permission(self, request, obj)
         if not allowed or obj is None:
             return allowed
-        return may_report(request.user, obj.target) or may_review(request.user, obj)
+        return may(request.user, Action.SEE, obj)
 
     def _run(self, request, step, reports, **kwargs) -> int:
         done = 0

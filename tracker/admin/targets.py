@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from tracker.access import scope_for
+from tracker.access import Action, may, may_report
 from tracker.admin.base import (
     TownScopedAdmin,
     VersionedAdmin,
@@ -96,7 +96,7 @@ class NewProgressInline(admin.StackedInline):
 
     def has_add_permission(self, request, obj=None):
         allowed = super().has_add_permission(request, obj)
-        return allowed and obj is not None and scope_for(request.user).can_report(obj.plan.town_id)
+        return allowed and obj is not None and may_report(request.user, obj)
 
 
 @admin.register(Target)
@@ -179,10 +179,10 @@ class TargetAdmin(VersionedAdmin):
         allowed = admin.ModelAdmin.has_change_permission(self, request, obj)
         if not allowed or obj is None:
             return allowed
-        return scope_for(request.user).can_report(obj.plan.town_id)
+        return may(request.user, Action.EDIT, obj) or may_report(request.user, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not scope_for(request.user).can_edit(obj.plan.town_id):
+        if obj is not None and not may(request.user, Action.EDIT, obj):
             return [
                 name
                 for _, options in self.fieldsets
