@@ -88,6 +88,11 @@ def field_errors_schema() -> dict:
     }
 
 
+# A reference to the 400 body, for an operation that describes its own 400 (the
+# component is registered by TrackerAutoSchema for every operation that can answer 400).
+FIELD_ERRORS = {"$ref": "#/components/schemas/FieldErrors"}
+
+
 class TrackerAutoSchema(AutoSchema):
     """AutoSchema with the API's shared error responses and protocol headers."""
 
@@ -100,7 +105,7 @@ class TrackerAutoSchema(AutoSchema):
                         body, code, media_types=["application/json"]
                     )
                     response["description"] = str(description)
-                    if code == "429":
+                    if code in ("429", "503"):
                         response["headers"] = {
                             "Retry-After": {
                                 "schema": {"type": "integer"},
@@ -131,6 +136,13 @@ class TrackerAutoSchema(AutoSchema):
             errors["403"] = (ErrorSerializer, _("The user has no role for this in this town."))
         if write:
             errors["429"] = (ErrorSerializer, _("Too many requests; wait and try again."))
+        errors["503"] = (
+            ErrorSerializer,
+            _(
+                "The database did not answer; nothing about the data can be concluded from it "
+                "(a write may not have been kept). Send the same request again after Retry-After."
+            ),
+        )
         if "{" in self.path:
             errors["404"] = (ErrorSerializer, _("No such object, or one this user may not read."))
         elif self._is_list_view() and self._get_paginator() is not None:
