@@ -11,8 +11,8 @@ The suite is built to be fast and order-proof (README, "Tests"):
   as in Django's `setUpTestData`, and gets its own deep copy of the objects;
 - fuzzing and browser tests are marked `slow` (`make quick` leaves them out);
 - pytest-randomly shuffles the order of modules and of the tests in them on
-  every run, and prints the seed that reproduces it (`-p randomly -p
-  "randomly_seed=N"`, or `-p no:randomly` for the file order).
+  every run, and prints the seed that reproduces it (`--randomly-seed=N`;
+  `-p no:randomly` for the file order).
 
 Fixtures:
 
