@@ -6,8 +6,8 @@ The suite is built to be fast and order-proof (README, "Tests"):
   suite writes (uploads, Hypothesis's cache) at a temporary directory, once,
   before any test module is imported or any catalogue is loaded;
 - expensive data is built once per module inside a transaction that is rolled
-  back when the module ends (`seeded` here, `world` in tests/api,
-  `xiqiao` in tests/workflow); each test's own transaction nests inside it,
+  back when the module ends (`seeded` here, `world` in tests/api and in
+  tests/test_admin_matrix.py, `xiqiao` in tests/workflow); each test's own transaction nests inside it,
   as in Django's `setUpTestData`, and gets its own deep copy of the objects;
 - fuzzing and browser tests are marked `slow` (`make quick` leaves them out);
 - pytest-randomly shuffles the order of modules and of the tests in them on
@@ -108,7 +108,7 @@ def fresh(shared):
 
 
 # Module-scoped fixtures that hold rows in the module's rolled-back transaction.
-MODULE_DATA = ("seeded", "_shared_world", "_shared_xiqiao")
+MODULE_DATA = ("seeded", "_shared_world", "_shared_xiqiao", "_shared_admin_world")
 
 
 @pytest.fixture(scope="module", autouse=True)
