@@ -222,5 +222,9 @@ def test_fuzzed_requests_get_no_server_error_and_conform_to_the_schema(known, in
     print(f"\n{who}: {sum(operations.values())} cases over {len(operations)} operations")
     print("  statuses: " + ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items())))
     assert len(operations) >= 30, "every operation of the schema was fuzzed"
-    assert statuses.get(200, 0) > 100, "the cases reach real objects, not only 404s and 400s"
+    # About one case in eight answers 200 (the share does not depend on
+    # FUZZ_EXAMPLES); with 12 examples this bound was "more than 100 of 1,080".
+    assert statuses.get(200, 0) >= 0.09 * sum(statuses.values()), (
+        "the cases reach real objects, not only 404s and 400s"
+    )
     assert not failures, "\n\n".join(f"{key}\n{report}" for key, report in failures)
