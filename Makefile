@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 WHEELHOUSE ?= wheelhouse
 
-.PHONY: install run test check messages bench lock wheelhouse
+.PHONY: install run test quick check messages bench lock wheelhouse
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,20 @@ run: install
 	$(PY) manage.py create_demo_user
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## The whole test suite (SQLite; set DATABASE_URL=postgres://... for PostgreSQL).
+# Two worker processes, each with its own test database; worksteal keeps each
+# module's tests together (they share rows built once per module) and evens out
+# the end. No bytecode or pytest cache: a test run writes nothing into the tree.
+# PYTEST_ARGS: more arguments, e.g. PYTEST_ARGS="tests/api -x".
+WORKERS ?= 2
+PYTEST := PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/pytest -p no:cacheprovider -n $(WORKERS) --dist worksteal
+
+## The whole test suite, fuzzing and browser tests included (SQLite; set DATABASE_URL=postgres://... for PostgreSQL).
 test: install
-	$(VENV)/bin/pytest
+	$(PYTEST) $(PYTEST_ARGS)
+
+## The quick loop: the whole suite but the slow tests (fuzzing, browsers).
+quick: install
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 ## Linters and Django's own checks, as CI runs them.
 check: install

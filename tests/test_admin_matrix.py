@@ -29,6 +29,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from tests import factories
+from tests.conftest import fresh, rolled_back
 from tracker.access import ROUTES
 from tracker.choices import PlanStatus, Role
 from tracker.models import (
@@ -146,8 +147,20 @@ def test_every_town_screen_says_how_it_reaches_its_town():
             assert model in ROUTES, model
 
 
+@pytest.fixture(scope="module")
+def _shared_admin_world(django_db_setup, django_db_blocker):
+    """Built once for the module, in a transaction rolled back after it (tests/conftest.py)."""
+    with rolled_back(django_db_blocker):
+        yield build_world()
+
+
 @pytest.fixture
-def world():
+def world(_shared_admin_world, db):
+    """Towns 甲 and 乙 and the actors; this test's own copies of the objects."""
+    return fresh(_shared_admin_world)
+
+
+def build_world():
     a, b = build_side("甲"), build_side("乙")
     reporter = staff_user("甲-reporter")
     Membership.objects.create(user=reporter, town=a.town, role=Role.REPORTER)

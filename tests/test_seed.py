@@ -9,18 +9,13 @@ from django.core.management import call_command
 
 from tracker.choices import Status, TargetKind
 from tracker.models import GoalSection, Plan, ProgressUpdate, SourceDocument, Target, Town
-from tracker.seeding import FIXTURES_DIR, SeedError, seed_load
+from tracker.seeding import seed_load
 
 pytestmark = pytest.mark.django_db
 
 NUMBERED_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+、(?P<title>[^\n]+)$", re.M)
 NUMBERED_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[)）](?P<title>[^。\n]+)。")
 BULLET = re.compile(r"●(?P<title>[^\s●]+)")
-
-
-@pytest.fixture
-def seeded(db):
-    seed_load()
 
 
 def test_seed_loads_the_five_documents_and_their_plans(seeded):
@@ -115,23 +110,3 @@ def test_danzao_reported_progress_is_65_67_percent(seeded):
     assert target.value == Decimal("2500")
     assert assessment.percent == Decimal("65.67")
     assert assessment.status == Status.ON_TRACK
-
-
-def test_a_broken_seed_file_loads_nothing(tmp_path, db):
-    (tmp_path / "seed").mkdir()
-    (tmp_path / "documents").mkdir()
-    (tmp_path / "seed" / "regions.yaml").write_text(
-        (FIXTURES_DIR / "seed" / "regions.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    (tmp_path / "documents" / "a.txt").write_text("力争引进优质企业8家以上。", encoding="utf-8")
-    (tmp_path / "seed" / "a-2024.yaml").write_text(
-        "document: {file: a.txt, title: T}\n"
-        "plan: {town: xiqu, year: 2024, title: T}\n"
-        "sections:\n"
-        "  - {label: '一、', title: S, quote: '', targets: [{title: X, kind: milestone, value: '8', quote: '引进'}]}\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(SeedError, match=r"a-2024.yaml: sections\[0\].targets\[0\]"):
-        seed_load(fixtures_dir=tmp_path)
-    assert not Town.objects.exists()
-    assert not Plan.objects.exists()

@@ -1,5 +1,9 @@
 """A small world for the API's tests: one district, two towns, and one user of each kind.
 
+Built once per test module, in a transaction rolled back when the module
+ends; each test changes it freely inside its own transaction, on its own
+copies of the objects (tests/conftest.py, `fresh`).
+
 Town A's plan is a draft (only its own users and the region above see it);
 town B's is published (everyone reads it).
 
@@ -21,6 +25,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.conftest import fresh, rolled_back
 from tracker.choices import PlanStatus, Role
 from tracker.models import (
     Department,
@@ -94,9 +99,21 @@ def member(town=None, region=None, role=Role.REPORTER, **user):
     return person
 
 
+@pytest.fixture(scope="module")
+def _shared_world(django_db_setup, django_db_blocker) -> World:
+    """The world, built once per module and rolled back after it."""
+    with rolled_back(django_db_blocker):
+        yield build_world()
+
+
 @pytest.fixture
-def world(db, settings, tmp_path) -> World:
+def world(_shared_world, db, settings, tmp_path) -> World:
+    """The world for one test: the module's rows, and this test's own copies of the objects."""
     settings.MEDIA_ROOT = tmp_path  # evidence uploads land here, not in the project
+    return fresh(_shared_world)
+
+
+def build_world() -> World:
     district = factories.DistrictFactory(name="南海区", slug="nanhai")
     town_a = factories.TownFactory(name="西樵镇", slug="xiqiao", region=district)
     town_b = factories.TownFactory(name="桂城街道", slug="guicheng", region=district)

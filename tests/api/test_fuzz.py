@@ -3,8 +3,10 @@
 In process, against the WSGI application (planning.wsgi) inside the test's
 transaction, on the seeded data; once as an anonymous client and once as a
 reporter of 西区街道 (whose 2026 plan is active). Bounded and repeatable:
-MAX_EXAMPLES cases per operation and kind of data, derandomized (the same
-cases every run), no deadline, no example database.
+MAX_EXAMPLES cases per operation and kind of data (6, or $FUZZ_EXAMPLES),
+derandomized (the same cases every run), no deadline, no example database.
+Marked `slow`: `make quick` leaves it out. The seed data and the reporter are
+built once for the module.
 
 Each case is checked for: no server error, a status code the schema lists for
 the operation, a Content-Type it lists, and a body and headers that match it.
@@ -20,12 +22,10 @@ Against a running server, the same checks from the command line: see the
 README ("Bad input, fuzzed").
 """
 
+import os
 import random
-import tempfile
 from collections import Counter
-from pathlib import Path
 
-import jsonschema_rs
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -33,7 +33,6 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
@@ -49,15 +48,13 @@ from schemathesis.specs.openapi.checks import (
 from tests.factories import UserFactory
 from tracker.choices import Role, TargetKind
 from tracker.models import Department, GoalSection, Membership, Plan, ProgressUpdate, Target, Town
-from tracker.seeding import seed_load
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-# Hypothesis keeps its caches (Unicode tables, the constants of our modules) in
-# ./.hypothesis, the work tree, unless told otherwise; it has no example database here.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "plan-tracker-hypothesis")
-
-MAX_EXAMPLES = 12  # per operation, for valid data and again for invalid data
+# Per operation, for valid data and again for invalid data. Six keep the suite
+# quick (every operation, valid and invalid, both users: about 550 cases per
+# user); CI also runs a deeper pass with FUZZ_EXAMPLES=24 (.ci/run).
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 6)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -85,10 +82,17 @@ def in_process(settings):
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def seeded(in_process) -> dict[str, list[int]]:
-    """The seed data, a reporter of 西区街道, and the ids of real objects by parameter name."""
-    seed_load()
+@pytest.fixture(scope="module")
+def known(seeded, django_db_blocker) -> dict[str, list[int]]:
+    """A reporter of 西区街道 on the seed data, and the ids of real objects by parameter name.
+
+    Built once for the module, in the seed data's rolled-back transaction.
+    """
+    with django_db_blocker.unblock():
+        return known_objects()
+
+
+def known_objects() -> dict[str, list[int]]:
     xiqu = Town.objects.get(slug="xiqu")
     # Progress counts at once, without reporting periods and review, so that
     # the fuzzed updates can reach the database.
@@ -207,48 +211,20 @@ def fuzz_operation(operation, mode, known, headers, cases: Counter, failures: di
 
 
 @pytest.mark.parametrize("who", ["anonymous", "reporter"])
-def test_fuzzed_requests_get_no_server_error_and_conform_to_the_schema(seeded, who):
+def test_fuzzed_requests_get_no_server_error_and_conform_to_the_schema(known, in_process, db, who):
     schema = load_schema()
-    headers = {"Authorization": f"Token {seeded['token']}"} if who == "reporter" else {}
+    headers = {"Authorization": f"Token {known['token']}"} if who == "reporter" else {}
 
-    cases, failures = fuzz(schema, seeded, headers)
+    cases, failures = fuzz(schema, known, headers)
 
     operations = {label: n for label, n in cases.items() if isinstance(label, str)}
     statuses = {code: n for code, n in cases.items() if isinstance(code, int)}
     print(f"\n{who}: {sum(operations.values())} cases over {len(operations)} operations")
     print("  statuses: " + ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items())))
     assert len(operations) >= 30, "every operation of the schema was fuzzed"
-    assert statuses.get(200, 0) > 100, "the cases reach real objects, not only 404s and 400s"
+    # About one case in eight answers 200 (the share does not depend on
+    # FUZZ_EXAMPLES); with 12 examples this bound was "more than 100 of 1,080".
+    assert statuses.get(200, 0) >= 0.09 * sum(statuses.values()), (
+        "the cases reach real objects, not only 404s and 400s"
+    )
     assert not failures, "\n\n".join(f"{key}\n{report}" for key, report in failures)
-
-
-# --- what the fuzzing found, kept from coming back ------------------------------------
-
-
-def test_a_url_no_route_matches_under_api_is_a_json_404(world, client):
-    # An id with a slash in it matched no route: Django's HTML page answered.
-    response = client.get("/api/targets/1/no/such/")
-    assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
-    assert "detail" in response.json()
-    # The report pages keep their HTML page.
-    assert client.get("/no/such/page/")["Content-Type"].startswith("text/html")
-
-
-def test_a_page_past_the_end_of_a_list_is_a_documented_404(world, client):
-    response = client.get("/api/departments/?page=280")
-    assert response.status_code == 404
-    schema = client.get("/api/schema/?format=json").json()
-    for path in ("/api/departments/", "/api/targets/", "/api/plans/", "/api/progress-updates/"):
-        assert "404" in schema["paths"][path]["get"]["responses"], path
-
-
-def test_a_document_without_a_url_is_described_by_the_schema(world, client):
-    # Plans and targets showed a source document's empty URL (""), which the
-    # schema declared a "uri".
-    schema = client.get("/api/schema/?format=json").json()
-    url = schema["components"]["schemas"]["SourceDocumentRef"]["properties"]["url"]
-    validator = jsonschema_rs.Draft4Validator(url, validate_formats=True)
-    assert validator.is_valid("")
-    assert validator.is_valid("https://www.nanhai.gov.cn/plan.html")
-    assert not validator.is_valid(3)

@@ -3,10 +3,18 @@
 No browser is ever downloaded: the tests use /usr/bin/chromium (apt-get install
 chromium). Without it they skip with a one-line reason, except in CI (CI=true),
 where a skipped browser test would hide a broken page: there they fail.
-Screenshots go to test-artifacts/ (ignored by git).
+
+Chromium is started once per session (per xdist worker); each test gets a
+new context and page. Browser tests run last (tests/conftest.py sorts them
+there) and are marked `slow`.
+
+Screenshots go outside the work tree, to $TEST_ARTIFACTS or else
+<temp dir>/plan-tracker-artifacts-<checkout folder>/; the path is printed at
+the end of a run that took any.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +23,10 @@ from django.conf import settings
 from tracker.seeding import seed_load
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+ARTIFACTS = Path(
+    os.environ.get("TEST_ARTIFACTS")
+    or Path(tempfile.gettempdir()) / f"plan-tracker-artifacts-{Path(settings.BASE_DIR).name}"
+)
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -23,7 +34,7 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         reason = f"no chromium at {CHROMIUM} (apt-get install chromium) - browser tests not run"
@@ -34,7 +45,8 @@ def browser():
 
     # Playwright's sync API keeps an event loop in this thread; Django then
     # refuses ORM calls from it (in fixtures and assertions) unless told that
-    # this is deliberate. Only for this module, and put back after.
+    # this is deliberate. From the first browser test to the end of the
+    # session, which holds browser tests only (they run last).
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
@@ -64,8 +76,8 @@ def seeded_site(live_server, settings):
 
 @pytest.fixture
 def shoot():
-    """Save a full-page screenshot as test-artifacts/<name>.png."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    """Save a full-page screenshot as ARTIFACTS/<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def save(page, name: str, **options) -> Path:
         path = ARTIFACTS / f"{name}.png"
@@ -73,3 +85,8 @@ def shoot():
         return path
 
     return save
+
+
+def pytest_terminal_summary(terminalreporter):
+    if ARTIFACTS.is_dir() and any(ARTIFACTS.iterdir()):
+        terminalreporter.write_line(f"browser screenshots: {ARTIFACTS}")

@@ -15,7 +15,7 @@ from tests.browser.conftest import ARTIFACTS
 from tests.reports.conftest import build_plan
 from tracker.models import ProgressUpdate, Target
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 DANZAO_LAND = "村级工业园土地拆除整理（年度任务）"
 DANZAO_QUOTE = "截至目前,丹灶已完成土地拆除整理1641.72亩,实现年度任务量的65.67%"

@@ -18,7 +18,7 @@ from tests.browser.conftest import ARTIFACTS
 from tracker.choices import ReportState, Role
 from tracker.models import Department, EvidenceFile, Membership, ProgressReport, Target
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 TARGET = "引进优质企业"

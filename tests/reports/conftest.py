@@ -1,35 +1,15 @@
-"""Fixtures for the report pages: the seed data, and plans of any size made fast."""
+"""Fixtures for the report pages: plans of any size made fast (the seed data is
+tests/conftest.py's `seeded`)."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from tests import factories
 from tracker.choices import Comparison, PlanStatus, TargetKind
-from tracker.management.commands.compile_translations import compile_translations
 from tracker.models import Department, GoalSection, Plan, ProgressUpdate, Target
-from tracker.seeding import seed_load
-
-# The .mo files are build output (`make install` compiles them). Compile here
-# too, at collection, before any test loads a catalogue, so that `pytest` run
-# straight from a checkout tests the translations it has.
-compile_translations()
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The seed data, loaded once per test module (loading takes seconds).
-
-    It is loaded in a transaction that is rolled back when the module ends;
-    each test's own transaction nests inside it, as in Django's setUpTestData.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_load()
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,9 @@ third target. Its 2024 plan (active) has monthly periods. Users:
 - region_viewer:  reads everything in the district, writes nothing
 - outsider:       reviews and reports in another town
 - superuser
+
+Built once per test module, in a transaction rolled back when the module
+ends; each test gets its own copies of the objects (tests/conftest.py, `fresh`).
 """
 
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.conftest import fresh, rolled_back
 from tracker.choices import PlanStatus, Role
 from tracker.models import Department, Membership, Plan, ReportingPeriod, Target, Town
 from tracker.workflow import periods_generate, report_save, report_submit
@@ -96,8 +100,20 @@ def member(town=None, region=None, role=Role.REPORTER, department=None, **user):
     return person
 
 
+@pytest.fixture(scope="module")
+def _shared_xiqiao(django_db_setup, django_db_blocker) -> ReviewingTown:
+    """The town, built once per module and rolled back after it."""
+    with rolled_back(django_db_blocker):
+        yield build_xiqiao()
+
+
 @pytest.fixture
-def xiqiao(db) -> ReviewingTown:
+def xiqiao(_shared_xiqiao, db) -> ReviewingTown:
+    """The town for one test: the module's rows, and this test's own copies of the objects."""
+    return fresh(_shared_xiqiao)
+
+
+def build_xiqiao() -> ReviewingTown:
     district = factories.DistrictFactory(name="南海区", slug="nanhai")
     town = factories.TownFactory(name="西樵镇", slug="xiqiao", region=district)
     other_town = factories.TownFactory(name="桂城街道", slug="guicheng", region=district)

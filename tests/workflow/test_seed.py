@@ -5,13 +5,13 @@ The seed has no departments (the documents name none), so each test adds one
 """
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 
 from tracker.models import Department, Plan, ProgressReport, ReminderLog, Target
-from tracker.seeding import seed_load
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +19,12 @@ XIQU_TARGET = "引进优质企业"  # 西区街道 2026, active, nothing reporte
 DANZAO_LAND = "村级工业园土地拆除整理（年度任务）"  # 丹灶镇 2020: 1641.72 亩 as of 2020-06-30
 
 
-@pytest.fixture
-def seeded():
-    seed_load()
-    call_command("generate_periods", "--town", "xiqu", "--year", "2026")
-    call_command("generate_periods", "--town", "danzao", "--year", "2020")
+@pytest.fixture(scope="module")
+def seeded(seeded, django_db_blocker):
+    """The seed data (once per module) with monthly periods for 西区 2026 and 丹灶 2020."""
+    with django_db_blocker.unblock():
+        call_command("generate_periods", "--town", "xiqu", "--year", "2026", stdout=io.StringIO())
+        call_command("generate_periods", "--town", "danzao", "--year", "2020", stdout=io.StringIO())
 
 
 def led_by_a_new_department(town_slug: str, title: str, email: str = "") -> Target:
