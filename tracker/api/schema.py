@@ -12,7 +12,12 @@ and the headers of the protocol: If-Match and ETag on versioned records,
 Idempotency-Key on progress submission, Retry-After on 429.
 """
 
+import copy
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
@@ -42,6 +47,35 @@ def with_texts_of(structure, texts):
     return structure
 
 
+_generated: dict[tuple, dict] = {}
+
+
+def settled(structure):
+    """`structure` with its lazy translations read now, in the language it was made for.
+
+    A kept schema must not change language when it is read later in another.
+    """
+    if isinstance(structure, dict):
+        return {settled(key): settled(value) for key, value in structure.items()}
+    if isinstance(structure, list | tuple):
+        return [settled(item) for item in structure]
+    if isinstance(structure, Promise):
+        return str(structure)
+    return structure
+
+
+SCHEMA_SETTINGS = frozenset(
+    {"SPECTACULAR_SETTINGS", "REST_FRAMEWORK", "ROOT_URLCONF", "INSTALLED_APPS"}
+)
+
+
+@receiver(setting_changed)
+def _forget_generated_schemas(*, setting, **kwargs):
+    # Tests switch the language (in the key) all the time; only these change the schema.
+    if setting in SCHEMA_SETTINGS:
+        _generated.clear()
+
+
 class OneLanguageSchemaGenerator(SchemaGenerator):
     """Generates in English, then takes the descriptions of the request's language.
 
@@ -53,7 +87,17 @@ class OneLanguageSchemaGenerator(SchemaGenerator):
     """
 
     def get_schema(self, request=None, public=False):
+        # The schema depends on the language and the URLconf, not on who asks
+        # (SERVE_PUBLIC): generating it costs seconds of CPU (twice in Chinese),
+        # so each language's is kept until a setting changes (tests) or the
+        # process restarts (a deploy).
         language = translation.get_language()
+        key = (language, self.urlconf, id(self.patterns), self.api_version, public)
+        if key not in _generated:
+            _generated[key] = settled(self._generate(request, public, language))
+        return copy.deepcopy(_generated[key])
+
+    def _generate(self, request, public, language):
         texts = None
         if language and not language.startswith("en"):
             texts = SchemaGenerator(
