@@ -84,10 +84,6 @@ class Extraction:
             "candidates": [c.to_json() for c in self.candidates],
         }
 
-    def walk_sections(self):
-        for section in self.sections:
-            yield from section.walk()
-
 
 def extract(data: bytes, filename: str = "") -> Extraction:
     """Read a plan document (bytes) into sections and candidate targets.
