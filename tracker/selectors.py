@@ -197,9 +197,11 @@ def row_values(targets: QuerySet[Target]) -> QuerySet:
     return targets.values(*ROW_FIELDS)
 
 
-def target_rows(targets: QuerySet[Target], today: datetime.date) -> list[TargetRow]:
+def target_rows(
+    targets: QuerySet[Target], today: datetime.date, sections: Iterable[GoalSection] | None = None
+) -> list[TargetRow]:
     """The rows of `targets`, in their order. See `rows_of` for the queries."""
-    return rows_of(row_values(targets), today)
+    return rows_of(row_values(targets), today, sections)
 
 
 def target_row(pk: int, today: datetime.date) -> TargetRow:
@@ -208,65 +210,76 @@ def target_row(pk: int, today: datetime.date) -> TargetRow:
     return row
 
 
-def rows_of(values: Iterable[dict], today: datetime.date) -> list[TargetRow]:
+def rows_of(
+    values: Iterable[dict], today: datetime.date, sections: Iterable[GoalSection] | None = None
+) -> list[TargetRow]:
     """Rows from `row_values()` dicts, assessed on `today`.
 
     Three more queries whatever the number of rows (none for no rows): the
-    helping departments, the sections of the rows' plans (for section paths),
-    and the reporting periods of those plans that have started by `today` (for
-    the warnings; two more once one has: tracker.workflow.cycle_for).
+    helping departments, the sections of the rows' plans (for section paths;
+    not read when the caller has them all at hand: `sections`), and the
+    reporting periods of those plans that have started by `today` (for the
+    warnings; two more once one has: tracker.workflow.cycle_for).
     """
     thresholds = progress.configured_thresholds()
+    # Rows of one town, lead department or document share one reference to it.
+    towns: dict[int, TownRef] = {}
+    leads: dict[int, DepartmentRef] = {}
+    documents: dict[int, DocumentRef] = {}
     rows = []
     for v in values:
         facts, reading = facts_of(v), reading_of(v)
-        lead_id, document_id = v["lead_department_id"], v["source_document_id"]
+        town = towns.get(v["plan__town_id"])
+        if town is None:
+            town = towns[v["plan__town_id"]] = TownRef(
+                v["plan__town_id"], v["plan__town__slug"], v["plan__town__name"],
+                v["plan__town__name_en"],
+            )  # fmt: skip
+        lead_id, lead = v["lead_department_id"], None
+        if lead_id is not None:
+            lead = leads.get(lead_id)
+            if lead is None:
+                lead = leads[lead_id] = DepartmentRef(lead_id, v["lead_department__name"])
+        document_id, document = v["source_document_id"], None
+        if document_id is not None:
+            document = documents.get(document_id)
+            if document is None:
+                document = documents[document_id] = DocumentRef(
+                    document_id, v["source_document__title"], v["source_document__publisher"],
+                    v["source_document__published_on"], v["source_document__url"],
+                )  # fmt: skip
         rows.append(
             TargetRow(
-                pk=v["pk"],
-                plan_id=v["plan_id"],
-                year=v["plan__year"],
-                town=TownRef(
-                    v["plan__town_id"],
-                    v["plan__town__slug"],
-                    v["plan__town__name"],
-                    v["plan__town__name_en"],
-                ),  # fmt: skip
-                section_id=v["section_id"],
-                position=v["position"],
-                title=v["title"],
-                metric=v["metric"],
-                kind=v["kind"],
-                comparison=v["comparison"],
-                value=v["value"],
-                value_max=v["value_max"],
-                unit=v["unit"],
-                is_growth=v["is_growth"],
-                is_stretch=v["is_stretch"],
-                baseline=v["baseline"],
-                deadline=v["deadline"],
-                lead_department=(
-                    None if lead_id is None else DepartmentRef(lead_id, v["lead_department__name"])
-                ),
-                source_document=(
-                    None
-                    if document_id is None
-                    else DocumentRef(
-                        document_id,
-                        v["source_document__title"],
-                        v["source_document__publisher"],
-                        v["source_document__published_on"],
-                        v["source_document__url"],
-                    )  # fmt: skip
-                ),
-                quote=v["quote"],
-                version=v["version"],
-                created_at=v["created_at"],
-                updated_at=v["updated_at"],
-                facts=facts,
-                latest=reading,
-                assessment=progress.assess(facts, reading, today, thresholds),
-            )
+                v["pk"],
+                v["plan_id"],
+                v["plan__year"],
+                town,
+                v["section_id"],
+                v["position"],
+                v["title"],
+                v["metric"],
+                v["kind"],
+                v["comparison"],
+                v["value"],
+                v["value_max"],
+                v["unit"],
+                v["is_growth"],
+                v["is_stretch"],
+                v["baseline"],
+                v["deadline"],
+                lead,
+                document,
+                v["quote"],
+                v["version"],
+                v["created_at"],
+                v["updated_at"],
+                facts,
+                reading,
+                progress.assess(facts, reading, today, thresholds),
+                [],
+                [],
+                None,
+            )  # fmt: skip
         )
     if not rows:
         return rows
@@ -277,18 +290,20 @@ def rows_of(values: Iterable[dict], today: datetime.date) -> list[TargetRow]:
         .values_list("target_id", "department_id", "department__name")
     ):
         by_pk[target_id].helping.append(DepartmentRef(department_id, name))
-    sections: dict[int, tuple[int | None, SectionRef]] = {
-        pk: (parent_id, SectionRef(pk, label, title))
-        for pk, parent_id, label, title in GoalSection.objects.filter(
-            plan_id__in={row.plan_id for row in rows}
-        ).values_list("pk", "parent_id", "label", "title")
+    if sections is None:
+        sections = GoalSection.objects.filter(plan_id__in={row.plan_id for row in rows}).only(
+            "pk", "parent_id", "label", "title"
+        )
+    tree = {
+        section.pk: (section.parent_id, SectionRef(section.pk, section.label, section.title))
+        for section in sections
     }
     paths: dict[int, list[SectionRef]] = {}
     for row in rows:
         if row.section_id not in paths:
             path, at = [], row.section_id
-            while at in sections:
-                parent_id, ref = sections[at]
+            while at in tree:
+                parent_id, ref = tree[at]
                 path.append(ref)
                 at = parent_id
             paths[row.section_id] = path[::-1]
@@ -358,12 +373,14 @@ def plan_summary(plan: Plan, today: datetime.date) -> PlanSummary:
 
     The sections, and the plan's target rows (see `rows_of`).
     """
-    return summarize(plan, target_rows(Target.objects.filter(plan=plan).order_by(), today))
+    sections = list(plan.sections.all())
+    rows = target_rows(Target.objects.filter(plan=plan).order_by(), today, sections)
+    return summarize(plan, rows, sections)
 
 
-def summarize(plan: Plan, rows: list[TargetRow]) -> PlanSummary:
-    """The summary of a plan from all its target rows (see `plan_summary`); reads its sections."""
-    tree = section_tree(plan.sections.all())
+def summarize(plan: Plan, rows: list[TargetRow], sections: Iterable[GoalSection]) -> PlanSummary:
+    """The summary of a plan from all its target rows and its sections (see `plan_summary`)."""
+    tree = section_tree(sections)
     per_section: dict[int, list[progress.Assessment]] = {}
     for row in rows:
         for section in row.section_path:  # count the target in every enclosing section

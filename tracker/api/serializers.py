@@ -9,6 +9,7 @@ reporters, timestamps, versions and everything computed are read-only.
 import datetime
 import decimal
 import operator
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.utils import timezone
@@ -18,7 +19,7 @@ from rest_framework import serializers
 
 from tracker.access import Scope, scope_for
 from tracker.api.permissions import EDIT, REPORT, may_write
-from tracker.choices import Comparison, Status, TargetKind, WarningLevel
+from tracker.choices import Comparison, PlanStatus, Status, TargetKind, WarningLevel
 from tracker.filters import MAX_ID
 from tracker.models import (
     Department,
@@ -105,34 +106,83 @@ class FastDateField(serializers.DateField):
         return value.isoformat()
 
 
+# The current time zone, looked up once per list rather than once per value (the lookup
+# goes through a context-local that costs more than the formatting).
+_LIST_ZONE: ContextVar[datetime.tzinfo | None] = ContextVar("list_zone", default=None)
+
+
 class FastDateTimeField(serializers.DateTimeField):
     def to_representation(self, value: datetime.datetime) -> str:
-        text = value.astimezone(timezone.get_current_timezone()).isoformat()
+        zone = _LIST_ZONE.get() or timezone.get_current_timezone()
+        text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-class RowSerializer(serializers.Serializer):
-    """A read-only Serializer for lists of rows (tracker.selectors): the same fields, the
-    same output, read with one prepared getter per field instead of DRF's general path."""
+class FastBooleanField(serializers.BooleanField):
+    def to_representation(self, value) -> bool:
+        return bool(value)
 
-    def _plan(self) -> list[tuple]:
-        plan = self.__dict__.get("_row_plan")
+
+_ROW_PLANS: dict[type, list[tuple]] = {}
+# Fields whose output is the row's value itself (str, int, bool columns): not called.
+_AS_IS = {
+    serializers.CharField,
+    serializers.SlugField,
+    serializers.URLField,
+    serializers.IntegerField,
+    FastBooleanField,
+}
+
+
+class RowListSerializer(serializers.ListSerializer):
+    def to_representation(self, data) -> list:
+        token = _LIST_ZONE.set(timezone.get_current_timezone())
+        try:
+            return super().to_representation(data)
+        finally:
+            _LIST_ZONE.reset(token)
+
+
+class RowSerializer(serializers.Serializer):
+    """A read-only Serializer for the read model's rows and the reports built from them.
+
+    The same declared fields, schema and output as a Serializer, but it reads
+    each field with a getter prepared once per class (on a prototype: no copy
+    of the fields per request, no general lookup per value). So its fields must
+    not depend on the request's context. `from_mappings` serializers read
+    dicts (counts by status).
+    """
+
+    from_mappings = False
+
+    class Meta:
+        list_serializer_class = RowListSerializer
+
+    @classmethod
+    def _plan(cls) -> list[tuple]:
+        plan = _ROW_PLANS.get(cls)
         if plan is None:
-            plan = []
-            for field in self._readable_fields:
-                if field.source == "*":
-                    getter = None
-                else:
-                    getter = operator.attrgetter(field.source)
-                plan.append((field.field_name, getter, field.to_representation))
-            self.__dict__["_row_plan"] = plan
+            getter_of = operator.itemgetter if cls.from_mappings else operator.attrgetter
+            plan = [
+                (
+                    field.field_name,
+                    None if field.source == "*" else getter_of(field.source),
+                    None if type(field) in _AS_IS else field.to_representation,
+                )
+                for field in cls().fields.values()
+                if not field.write_only
+            ]
+            _ROW_PLANS[cls] = plan
         return plan
 
     def to_representation(self, instance) -> dict:
         data = {}
         for name, getter, represent in self._plan():
             value = instance if getter is None else getter(instance)
-            data[name] = None if value is None else represent(value)
+            if value is None or represent is None:
+                data[name] = value
+            else:
+                data[name] = represent(value)
         return data
 
 
@@ -181,8 +231,10 @@ def warning_data(flag: Flag | None) -> dict | None:
     return None if flag is None else {"level": str(flag.level), "reasons": list(flag.reasons)}
 
 
-class StatusCountsSerializer(serializers.Serializer):
+class StatusCountsSerializer(RowSerializer):
     """How many targets have each status (every status present, zeros included)."""
+
+    from_mappings = True
 
     achieved = serializers.IntegerField()
     on_track = serializers.IntegerField()
@@ -317,8 +369,8 @@ class TargetSerializer(RowSerializer):
     value = QuantityField(read_only=True, allow_null=True)
     value_max = QuantityField(read_only=True, allow_null=True)
     unit = serializers.CharField(read_only=True)
-    is_growth = serializers.BooleanField(read_only=True)
-    is_stretch = serializers.BooleanField(read_only=True)
+    is_growth = FastBooleanField(read_only=True)
+    is_stretch = FastBooleanField(read_only=True)
     baseline = QuantityField(read_only=True, allow_null=True)
     deadline = FastDateField(read_only=True, allow_null=True)
     due_on = FastDateField(read_only=True, help_text=_("The deadline, or year end."))
@@ -330,7 +382,7 @@ class TargetSerializer(RowSerializer):
     )
     departments = serializers.SerializerMethodField()
     current_value = QuantityField(read_only=True, allow_null=True)
-    milestone_done = serializers.BooleanField(read_only=True, allow_null=True)
+    milestone_done = FastBooleanField(read_only=True, allow_null=True)
     as_of = FastDateField(
         read_only=True,
         allow_null=True,
@@ -493,14 +545,14 @@ class ProgressUpdateSerializer(ScopedSerializerMixin, serializers.ModelSerialize
 # --- reports --------------------------------------------------------------------------
 
 
-class PlanRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Plan
-        fields = ["id", "year", "title", "status"]
-        read_only_fields = fields
+class PlanRefSerializer(RowSerializer):
+    id = serializers.IntegerField(read_only=True)
+    year = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=PlanStatus.choices, read_only=True)
 
 
-class SectionSummarySerializer(serializers.Serializer):
+class SectionSummarySerializer(RowSerializer):
     id = serializers.IntegerField(source="section.pk")
     parent = serializers.IntegerField(source="section.parent_id", allow_null=True)
     label = serializers.CharField(source="section.label")
@@ -511,7 +563,7 @@ class SectionSummarySerializer(serializers.Serializer):
     counts = StatusCountsSerializer()
 
 
-class PlanSummarySerializer(serializers.Serializer):
+class PlanSummarySerializer(RowSerializer):
     plan = PlanRefSerializer()
     town = TownRefSerializer(source="plan.town")
     target_count = serializers.IntegerField()
@@ -522,7 +574,7 @@ class PlanSummarySerializer(serializers.Serializer):
     sections = SectionSummarySerializer(many=True)
 
 
-class TownYearSerializer(serializers.Serializer):
+class TownYearSerializer(RowSerializer):
     town = TownRefSerializer()
     plan = PlanRefSerializer(allow_null=True)
     target_count = serializers.IntegerField()
@@ -545,13 +597,13 @@ class ComparedTargetSerializer(RowSerializer):
     status = serializers.ChoiceField(source="assessment.status", choices=Status.choices)
 
 
-class ComparableSerializer(serializers.Serializer):
+class ComparableSerializer(RowSerializer):
     unit = serializers.CharField()
     is_growth = serializers.BooleanField()
     targets = ComparedTargetSerializer(source="rows", many=True)
 
 
-class RegionRollupSerializer(serializers.Serializer):
+class RegionRollupSerializer(RowSerializer):
     region = RegionSerializer()
     year = serializers.IntegerField()
     counts = StatusCountsSerializer()

@@ -222,8 +222,9 @@ def plan_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     plan = _plan_or_404(request, slug, year)
     today = reporting_today()
     # The plan's rows, read once: the summary counts them all, the page shows the filtered.
-    every = selectors.target_rows(Target.objects.filter(plan=plan).order_by(), today)
-    summary = selectors.summarize(plan, every)
+    sections = list(plan.sections.all())  # prefetched
+    every = selectors.target_rows(Target.objects.filter(plan=plan).order_by(), today, sections)
+    summary = selectors.summarize(plan, every, sections)
     tree = [(s.section, s.depth) for s in summary.sections]
     filterset = plan_filterset(request, plan, tree)
     filtering = any(request.GET.get(name) for name in filterset.form.fields)
