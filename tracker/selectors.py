@@ -197,6 +197,10 @@ def row_values(targets: QuerySet[Target]) -> QuerySet:
     return targets.values(*ROW_FIELDS)
 
 
+# Above this many rows, batched reads filter by the rows' plans rather than by their ids.
+MANY_ROWS = 500
+
+
 def target_rows(
     targets: QuerySet[Target], today: datetime.date, sections: Iterable[GoalSection] | None = None
 ) -> list[TargetRow]:
@@ -284,20 +288,24 @@ def rows_of(
     if not rows:
         return rows
     by_pk = {row.pk: row for row in rows}
-    for target_id, department_id, name in (
-        Target.helping_departments.through.objects.filter(target_id__in=list(by_pk))
-        .order_by(*(f"department__{name}" for name in Department._meta.ordering))
-        .values_list("target_id", "department_id", "department__name")
-    ):
-        by_pk[target_id].helping.append(DepartmentRef(department_id, name))
+    plan_ids = {row.plan_id for row in rows}
+    helping = Target.helping_departments.through.objects.all()
+    if len(by_pk) <= MANY_ROWS:
+        helping = helping.filter(target_id__in=list(by_pk))
+    else:  # by plan: a few ids to send rather than thousands
+        helping = helping.filter(target__plan_id__in=plan_ids)
+    for target_id, department_id, name in helping.order_by(
+        *(f"department__{name}" for name in Department._meta.ordering)
+    ).values_list("target_id", "department_id", "department__name"):
+        if target_id in by_pk:
+            by_pk[target_id].helping.append(DepartmentRef(department_id, name))
     if sections is None:
-        sections = GoalSection.objects.filter(plan_id__in={row.plan_id for row in rows}).only(
+        found = GoalSection.objects.filter(plan_id__in=plan_ids).values_list(
             "pk", "parent_id", "label", "title"
         )
-    tree = {
-        section.pk: (section.parent_id, SectionRef(section.pk, section.label, section.title))
-        for section in sections
-    }
+    else:
+        found = ((s.pk, s.parent_id, s.label, s.title) for s in sections)
+    tree = {pk: (parent_id, SectionRef(pk, label, title)) for pk, parent_id, label, title in found}
     paths: dict[int, list[SectionRef]] = {}
     for row in rows:
         if row.section_id not in paths:
