@@ -10,8 +10,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from tracker.access import may_report, may_see
 from tracker.models import EvidenceFile, ProgressReport
-from tracker.workflow import OPEN, InvalidTransition, may_report, may_see
+from tracker.workflow import OPEN, InvalidTransition
 
 # Accepted types by extension, each with the bytes such a file starts with:
 # the extension alone is the uploader's word, the first bytes are the file's.

@@ -49,19 +49,16 @@ import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import progress
-from tracker.access import scope_for
-from tracker.choices import Frequency, PlanStatus, ReportState, Role, Status, WarningLevel
+from tracker.access import may_report, may_review, scope_for
+from tracker.choices import Frequency, PlanStatus, ReportState, Status, WarningLevel
 from tracker.models import Plan, ProgressReport, ProgressUpdate, ReportingPeriod, Target
 from tracker.services import progress_record
 from tracker.today import reporting_today  # noqa: F401 - the pages import it from here too
@@ -138,60 +135,6 @@ def period_create(
 def period_covering(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
     """The period a progress figure as of `day` belongs to: the one that contains the day."""
     return plan.periods.filter(starts_on__lte=day, ends_on__gte=day).first()
-
-
-# ------------------------------------------------------------ permissions
-
-
-def may_report(user, target: Target) -> bool:
-    scope = scope_for(user)
-    town_id = target.plan.town_id
-    if not scope.can_report(town_id):
-        return False
-    departments = scope.departments_reported_for(town_id)
-    return departments is None or target.lead_department_id in departments
-
-
-def may_review(user, report: ProgressReport) -> bool:
-    return scope_for(user).can_review(report.target.plan.town_id)
-
-
-def may_see(user, report: ProgressReport) -> bool:
-    """Drafts and returned reports are seen by their town's reporters and reviewers."""
-    return may_report(user, report.target) or may_review(user, report)
-
-
-# The same three rules as filters, for lists: each matches exactly the rows for
-# which the function above says yes (tests/workflow check the two agree).
-
-
-def reportable_targets(user, prefix: str = "") -> Q:
-    """A filter on targets (or on rows reached through `prefix`) that `user` may report on."""
-    scope = scope_for(user)
-    if scope.everything:
-        return Q()
-    parts = []
-    for town_id in sorted(scope.towns_with(Role.REPORTER, Role.EDITOR)):
-        part = Q(**{f"{prefix}plan__town_id": town_id})
-        departments = scope.departments_reported_for(town_id)
-        if departments is not None:
-            part &= Q(**{f"{prefix}lead_department_id__in": sorted(departments)})
-        parts.append(part)
-    return reduce(or_, parts) if parts else Q(pk__in=[])
-
-
-def reviewed_towns(user, town_field: str = "town") -> Q:
-    """A filter on rows whose town (reached through `town_field`) `user` reviews."""
-    scope = scope_for(user)
-    if scope.everything:
-        return Q()
-    towns = sorted(scope.towns_with(Role.REVIEWER))
-    return Q(**{f"{town_field}_id__in": towns}) if towns else Q(pk__in=[])
-
-
-def visible_reports(user) -> Q:
-    """A filter on the reports `user` may see (may_see)."""
-    return reportable_targets(user, prefix="target__") | reviewed_towns(user, "target__plan__town")
 
 
 # ------------------------------------------------------------ transitions

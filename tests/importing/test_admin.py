@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.importing.conftest import PLAN_NAME, PLAN_TEXT, SMALL_TEXT, document, staff_of
-from tracker.admin import Mark, document_with_marks
+from tracker.admin.imports import Mark, document_with_marks
 from tracker.choices import Role
 from tracker.importing import candidates_accept, plan_import_create
 from tracker.models import Decision, GoalSection, PlanImport, SourceDocument, Target

@@ -1,25 +1,25 @@
 """Who may call what: reads are open, writes need the right role in the object's town.
 
 What a user may *read* is not decided here: every viewset filters its queryset
-with `scope_for(user).readable(...)`, so an object the user may not read is a
-404 before any permission is asked. What they may *write* is asked of the same
-Scope: an object they may read but not write is a 403.
+with tracker.access's READ rule, so an object the user may not read is a 404
+before any permission is asked. What they may *write* is asked of the same
+module: an object they may read but not write is a 403.
 """
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from tracker.access import scope_for
+from tracker.access import Action, may, scope_for
 
-EDIT = "edit"  # a town's editors: plans, sections, targets
-REPORT = "report"  # a town's reporters (and editors): progress updates
+EDIT = Action.EDIT  # a town's editors: plans, sections, targets
+REPORT = Action.REPORT  # a town's reporters (and editors): progress updates
 
 
 class ScopedAccess(BasePermission):
-    """Anyone reads; a signed-in user writes where tracker.access gives them the role.
+    """Anyone reads; a signed-in user writes where tracker.access gives them the right.
 
     A view that accepts writes names the right it needs (`write_permission`,
-    EDIT or REPORT) and says which town an object belongs to (`town_id_of`).
+    EDIT or REPORT); tracker.access knows how each object reaches its town.
     A view without `write_permission` is read-only and answers writes with 405.
     """
 
@@ -39,10 +39,4 @@ class ScopedAccess(BasePermission):
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return may_write(request.user, view.write_permission, view.town_id_of(obj))
-
-
-def may_write(user, needed: str, town_id: int) -> bool:
-    """Whether `user` holds the right `needed` (EDIT or REPORT) in a town."""
-    scope = scope_for(user)
-    return scope.can_edit(town_id) if needed == EDIT else scope.can_report(town_id)
+        return may(request.user, view.write_permission, obj)

@@ -20,7 +20,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from tracker.access import scope_for
+from tracker.access import Action, report_refusal, rule, scope_for
 from tracker.api.exceptions import model_errors
 from tracker.api.permissions import EDIT
 from tracker.api.serializers import ScopedSerializerMixin, TownRefSerializer, id_field
@@ -29,11 +29,9 @@ from tracker.models import EvidenceFile, Plan, ProgressReport, ReportingPeriod, 
 from tracker.workflow import (
     COUNTED,
     InvalidTransition,
-    may_report,
     period_covering,
     report_save,
     report_submit,
-    visible_reports,
 )
 
 # --- periods ------------------------------------------------------------------------
@@ -161,7 +159,7 @@ class ReturnSerializer(serializers.Serializer):
 def reports_queryset(user):
     """The reports `user` may see, with what their representation reads."""
     return (
-        ProgressReport.objects.filter(visible_reports(user))
+        ProgressReport.objects.filter(rule(user, Action.SEE, ProgressReport))
         .select_related("target__plan__town", "period", "department", "submitted_by", "reviewed_by")
         .prefetch_related("files")
     )
@@ -169,12 +167,9 @@ def reports_queryset(user):
 
 def check_reporter(user, target: Target) -> None:
     """A field error unless `user` reports on the target (its town, and their department)."""
-    if not may_report(user, target):
-        if scope_for(user).can_report(target.plan.town_id):
-            message = _("You report only on the targets your department leads.")
-        else:
-            message = _("You may not report progress on this town's targets.")
-        raise ValidationError({"target": [message]})
+    refusal = report_refusal(user, target)
+    if refusal is not None:
+        raise ValidationError({"target": [refusal]})
 
 
 # --- progress submitted through /api/progress-updates/ ------------------------------------

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from tracker.access import Scope, scope_for
-from tracker.api.permissions import EDIT, REPORT, may_write
+from tracker.access import Scope, may_in_town, scope_for
+from tracker.api.permissions import EDIT, REPORT
 from tracker.choices import Comparison, PlanStatus, Status, TargetKind, WarningLevel
 from tracker.filters import MAX_ID
 from tracker.models import (
@@ -67,7 +67,7 @@ class ScopedSerializerMixin:
         return self.context.get("today") or reporting_today()
 
     def check_town(self, town_id: int, needed: str, message) -> None:
-        if not may_write(self.user, needed, town_id):
+        if not may_in_town(self.user, needed, town_id):
             raise serializers.ValidationError(message)
 
 

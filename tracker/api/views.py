@@ -205,9 +205,6 @@ class VersionedViewSet(
     write_permission = EDIT
     versioned = True
 
-    def town_id_of(self, obj) -> int:
-        raise NotImplementedError
-
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": reporting_today()}
 
@@ -263,9 +260,6 @@ class PlanViewSet(ChangesMixin, VersionedViewSet):
             Prefetch("documents", queryset=SourceDocument.objects.defer("text"))
         )
 
-    def town_id_of(self, plan: Plan) -> int:
-        return plan.town_id
-
     @extend_schema(
         responses=api.PlanSummarySerializer, summary=_("Counts by status, overall and by section")
     )
@@ -288,9 +282,6 @@ class SectionViewSet(ChangesMixin, VersionedViewSet):
         return GoalSection.objects.filter(
             scope_for(self.request.user).readable("plan")
         ).select_related("plan__town")
-
-    def town_id_of(self, section: GoalSection) -> int:
-        return section.plan.town_id
 
 
 @extend_schema_view(
@@ -350,9 +341,6 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
             self.request.accepted_renderer = JSONRenderer()
             self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
-
-    def town_id_of(self, target: Target) -> int:
-        return target.plan.town_id
 
     @extend_schema(
         responses=api.TargetHistorySerializer, summary=_("A target's progress as a time series")
@@ -496,9 +484,6 @@ class ProgressUpdateViewSet(
         return ProgressUpdate.objects.filter(
             scope_for(self.request.user).readable("target__plan")
         ).select_related("target__plan__town__region", "reported_by")
-
-    def town_id_of(self, update: ProgressUpdate) -> int:
-        return update.target.plan.town_id
 
     def _read_back(self, updates: list[ProgressUpdate]) -> list[ProgressUpdate]:
         by_pk = self.get_queryset().in_bulk([update.pk for update in updates])

@@ -3,7 +3,7 @@
 - /api/periods/: read with the plan (anyone who may read it); a town's editors
   add custom periods, and fill in a plan's monthly or quarterly ones with
   POST /api/plans/{id}/periods/generate/.
-- /api/reports/: the reports a user may see (tracker.workflow.may_see: the
+- /api/reports/: the reports a user may see (tracker.access.may_see: the
   town's reporters, for their department's targets, and its reviewers).
   POST saves a draft; /submit/, /approve/ and /return/ are the steps;
   /evidence/ attaches a file to a draft or a returned report.
@@ -71,9 +71,6 @@ class PeriodViewSet(
 
     def get_queryset(self):
         return ReportingPeriod.objects.filter(scope_for(self.request.user).readable("plan"))
-
-    def town_id_of(self, period: ReportingPeriod) -> int:
-        return period.plan.town_id
 
     def create(self, request, *args, **kwargs):
         """Add a custom period to a plan: within its year, overlapping none of its periods."""

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tracker import selectors
-from tracker.access import scope_for
+from tracker.access import Action, may_report, may_review, may_see, rule, scope_for
 from tracker.choices import PlanStatus, ReportState, Status, TargetKind, WarningLevel
 from tracker.evidence import evidence_attach, evidence_check
 from tracker.models import ProgressReport, ReportingPeriod, Target
@@ -40,17 +40,11 @@ from tracker.workflow import (
     Chase,
     InvalidTransition,
     cycle_for,
-    may_report,
-    may_review,
-    may_see,
     report_approve,
     report_return,
     report_save,
     report_submit,
-    reportable_targets,
     reporting_today,
-    reviewed_towns,
-    visible_reports,
     warning_for,
     warning_rule,
 )
@@ -106,7 +100,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = reporting_today()
     targets = list(
-        Target.objects.filter(reportable_targets(user))
+        Target.objects.filter(rule(user, Action.REPORT, Target))
         .filter(_started_plans_filter(today))
         .select_related("plan__town", "lead_department", "latest_update")
         .order_by("plan__town__name", "plan_id", "section_id", "position", "pk")
@@ -130,7 +124,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     to_review = None
     if scope.reviews_anywhere():
         to_review = ProgressReport.objects.filter(
-            reviewed_towns(user, "target__plan__town"), state=ReportState.SUBMITTED
+            rule(user, Action.REVIEW, ProgressReport), state=ReportState.SUBMITTED
         ).count()
     return render(
         request,
@@ -430,7 +424,7 @@ def duban(request: HttpRequest) -> HttpResponse:
         return render(request, "tracker/reports/not_reviewer.html", status=403)
     today = reporting_today()
     chased = Target.objects.filter(
-        reviewed_towns(user, "plan__town"), plan__status=PlanStatus.ACTIVE
+        rule(user, Action.REVIEW, Target), plan__status=PlanStatus.ACTIVE
     ).order_by("pk")
     targets = list(chased.select_related("plan__town", "lead_department", "latest_update"))
     read = {row.pk: row for row in selectors.target_rows(chased, today)}  # for the cards
@@ -456,7 +450,7 @@ def duban(request: HttpRequest) -> HttpResponse:
     rows, sort = _sorted(rows, request.GET.get("sort", "warning"))
     waiting = list(
         ProgressReport.objects.filter(
-            reviewed_towns(user, "target__plan__town"), state=ReportState.SUBMITTED
+            rule(user, Action.REVIEW, ProgressReport), state=ReportState.SUBMITTED
         )
         .select_related("target__plan__town", "period", "department", "submitted_by")
         .prefetch_related("files")
@@ -496,7 +490,7 @@ def duban(request: HttpRequest) -> HttpResponse:
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """One submitted report: its content and evidence; approve it, or return it with a reason."""
     report = get_object_or_404(
-        ProgressReport.objects.filter(visible_reports(request.user))
+        ProgressReport.objects.filter(rule(request.user, Action.SEE, ProgressReport))
         .select_related(
             "target__plan__town",
             "target__lead_department",

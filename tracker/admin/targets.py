@@ -1,0 +1,271 @@
+"""Targets, with progress entered from a target's page, and the updates recorded."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from tracker.access import Action, may, may_report
+from tracker.admin.base import (
+    TownScopedAdmin,
+    VersionedAdmin,
+)
+from tracker.choices import Status
+from tracker.models import (
+    ProgressUpdate,
+    Target,
+)
+from tracker.selectors import target_ids_with_status
+from tracker.services import progress_record
+from tracker.today import reporting_today
+
+STATUS_CSS = {
+    Status.ACHIEVED: "achieved",
+    Status.ON_TRACK: "on-track",
+    Status.AT_RISK: "at-risk",
+    Status.BEHIND: "behind",
+    Status.NOT_STARTED: "not-started",
+    Status.NO_DATA: "no-data",
+}
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in Status.values:
+            return queryset
+        return queryset.filter(
+            pk__in=target_ids_with_status(queryset, self.value(), reporting_today())
+        )
+
+
+class ProgressHistoryInline(admin.TabularInline):
+    """The updates already recorded: shown, never changed or removed."""
+
+    model = ProgressUpdate
+    verbose_name_plural = _("recorded progress (read-only)")
+    fields = [
+        "as_of",
+        "value",
+        "milestone_done",
+        "note",
+        "evidence_url",
+        "reported_by",
+        "reported_at",
+    ]
+    readonly_fields = fields
+    ordering = ["-as_of", "-id"]
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reported_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class NewProgressForm(forms.ModelForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = ["as_of", "value", "milestone_done", "note", "evidence_url"]
+
+
+class NewProgressInline(admin.StackedInline):
+    """One empty form for entering a new update from the target's page."""
+
+    model = ProgressUpdate
+    form = NewProgressForm
+    verbose_name = _("new progress update")
+    verbose_name_plural = _("add a progress update")
+    extra = 1
+    max_num = 1
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_add_permission(self, request, obj=None):
+        allowed = super().has_add_permission(request, obj)
+        return allowed and obj is not None and may_report(request.user, obj)
+
+
+@admin.register(Target)
+class TargetAdmin(VersionedAdmin):
+    list_display = [
+        "title",
+        "town",
+        "year",
+        "section",
+        "target_text",
+        "progress_bar",
+        "latest_as_of",
+    ]
+    list_select_related = ["plan__town", "section", "latest_update"]
+    list_filter = [
+        "plan__town",
+        "plan__year",
+        "kind",
+        StatusFilter,
+        ("lead_department", admin.RelatedOnlyFieldListFilter),
+        ("section", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["title", "metric", "quote", "section__title", "plan__town__name"]
+    autocomplete_fields = [
+        "plan",
+        "section",
+        "lead_department",
+        "helping_departments",
+        "source_document",
+    ]
+    readonly_fields = [
+        "version",
+        "latest_update",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
+    fieldsets = [
+        (None, {"fields": ["plan", "section", "position", "title", "metric", "kind"]}),
+        (
+            _("Quantity"),
+            {
+                "fields": [
+                    "comparison",
+                    "value",
+                    "value_max",
+                    "unit",
+                    "is_growth",
+                    "is_stretch",
+                    "baseline",
+                ]
+            },
+        ),
+        (_("Responsibility"), {"fields": ["deadline", "lead_department", "helping_departments"]}),
+        (_("Provenance"), {"fields": ["source_document", "quote"]}),
+        (
+            _("Record"),
+            {
+                "fields": [
+                    "latest_update",
+                    "version",
+                    "created_at",
+                    "created_by",
+                    "updated_at",
+                    "updated_by",
+                ]
+            },
+        ),
+        (None, {"fields": ["seen_version"], "classes": ["hidden"]}),
+    ]
+    inlines = [NewProgressInline, ProgressHistoryInline]
+
+    class Media:
+        css = {"all": ["tracker/admin.css"]}
+
+    def has_change_permission(self, request, obj=None):
+        # Reporters open the target's page to add progress; what they may change
+        # on it is limited by get_readonly_fields.
+        allowed = admin.ModelAdmin.has_change_permission(self, request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return may(request.user, Action.EDIT, obj) or may_report(request.user, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not may(request.user, Action.EDIT, obj):
+            return [
+                name
+                for _, options in self.fieldsets
+                for name in options["fields"]
+                if name != "seen_version"
+            ]
+        return super().get_readonly_fields(request, obj)
+
+    @admin.display(description=_("town"), ordering="plan__town__name")
+    def town(self, obj: Target):
+        return obj.plan.town
+
+    @admin.display(description=_("year"), ordering="plan__year")
+    def year(self, obj: Target):
+        return obj.plan.year
+
+    @admin.display(description=_("target"))
+    def target_text(self, obj: Target) -> str:
+        if obj.value is None:
+            return _("milestone")
+        upper = f"–{obj.value_max.normalize():f}" if obj.value_max is not None else ""
+        return (
+            f"{obj.get_comparison_display().split()[0]} {obj.value.normalize():f}{upper} {obj.unit}"
+        )
+
+    @admin.display(description=_("progress"))
+    def progress_bar(self, obj: Target) -> str:
+        assessment = obj.assess()
+        percent = assessment.percent
+        width = 0 if percent is None else min(100, int(percent))
+        shown = "—" if percent is None else f"{percent}%"
+        return format_html(
+            '<span class="pt-bar pt-{}" title="{}"><span style="width:{}%"></span></span> {} · {}',
+            STATUS_CSS[assessment.status],
+            assessment.status.label,
+            width,
+            shown,
+            assessment.status.label,
+        )
+
+    @admin.display(description=_("as of"), ordering="latest_update__as_of")
+    def latest_as_of(self, obj: Target):
+        return obj.latest_update.as_of if obj.latest_update else "—"
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProgressUpdate:
+            return super().save_formset(request, form, formset, change)
+        # New updates go through the service, which appends and moves the
+        # target's latest update in one transaction.
+        with transaction.atomic():
+            for inline_form in formset.forms:
+                if not inline_form.has_changed() or not inline_form.is_valid():
+                    continue
+                data = inline_form.cleaned_data
+                progress_record(
+                    target=form.instance,
+                    as_of=data["as_of"],
+                    value=data.get("value"),
+                    milestone_done=data.get("milestone_done"),
+                    note=data.get("note", ""),
+                    evidence_url=data.get("evidence_url", ""),
+                    reported_by=request.user,
+                )
+                messages.success(request, _("Progress update recorded."))
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        return None
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(TownScopedAdmin):
+    """Every update ever recorded. They are read here; they are added from a target's page."""
+
+    list_display = ["target", "as_of", "value", "milestone_done", "reported_by", "reported_at"]
+    list_select_related = ["target", "reported_by"]
+    list_filter = ["target__plan__town", "target__plan__year", "as_of"]
+    search_fields = ["target__title", "note"]
+    date_hierarchy = "as_of"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
