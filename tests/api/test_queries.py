@@ -64,8 +64,9 @@ EXPECTED = {
     # plans' sections, the periods started), release
     "/api/targets/export.csv": 8,
     "/api/targets/export.xlsx": 8,
-    # savepoint, token, memberships, plan ⋈ town, the rows (4, as above), sections, release
-    "/api/plans/{big_plan}/summary/": 10,
+    # savepoint, token, memberships, plan ⋈ town, its sections, the rows (3: as above
+    # but for the sections, which the summary hands them), release
+    "/api/plans/{big_plan}/summary/": 9,
     # savepoint, token, region, memberships, towns below it, readable plans,
     # the rows (4, as above), release
     "/api/regions/{district}/rollup/?year=2024": 11,

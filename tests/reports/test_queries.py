@@ -33,10 +33,10 @@ def test_home_queries_do_not_grow_with_targets(client, django_assert_num_queries
 def test_plan_page_queries_do_not_grow_with_targets(client, django_assert_num_queries, n_targets):
     plan = build_plan(n_targets)
     # savepoint, the plan (with town and region), its sections, its documents,
-    # the rows (4: for the summary and the page at once), the town's departments
-    # (filter menu), the town's other years, the regions above the town
-    # (breadcrumb), release
-    with django_assert_num_queries(12):
+    # the rows (3: for the summary and the page at once; the sections are the
+    # plan's, at hand), the town's departments (filter menu), the town's other
+    # years, the regions above the town (breadcrumb), release
+    with django_assert_num_queries(11):
         response = client.get(f"/towns/{plan.town.slug}/{plan.year}/")
     assert response.status_code == 200
     assert response.content.count(b'class="target ') == n_targets
@@ -53,8 +53,8 @@ def test_filtered_plan_page_queries_do_not_grow_with_targets(
     query = {"status": "behind", "section": section.pk, "department": department.pk}
     # As above, plus the section filter's two (the section's plan, the plan's
     # section tree), the status filter's one (the rule's columns of the rows
-    # the other filters left) and the ids the filters leave: 16.
-    with django_assert_num_queries(16):
+    # the other filters left) and the ids the filters leave: 15.
+    with django_assert_num_queries(15):
         assert client.get(url, query).status_code == 200
 
 

@@ -407,8 +407,8 @@ def test_plan_page_with_warnings_reads_a_fixed_number_of_queries(
 ):
     many_targets(xiqiao, count)
     url = reverse("reports:plan", args=[xiqiao.town.slug, YEAR])
-    # tests/reports/test_queries.py's twelve, plus the warnings' two: the
+    # tests/reports/test_queries.py's eleven, plus the warnings' two: the
     # reports and the dates of the targets' updates
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         html = client.get(url).content.decode()
     assert html.count("data-warning=") == count + 2
