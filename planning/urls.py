@@ -14,3 +14,5 @@ urlpatterns = [
 
 # JSON under /api/ for a URL no route matches; Django's page elsewhere.
 handler404 = "tracker.api.not_found.page_not_found"
+# JSON under /api/ for an error outside the views (a 503 for a database fault).
+handler500 = "tracker.api.exceptions.server_error"

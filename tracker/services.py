@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import Error as DatabaseFault
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import ProgressUpdate, SourceDocument, Target
@@ -18,6 +19,37 @@ class VersionConflict(Exception):
     def __init__(self, current_version: int):
         super().__init__(f"stale version; current version is {current_version}")
         self.current_version = current_version
+
+
+def full_clean(instance: models.Model, **kwargs: Any) -> None:
+    """`instance.full_clean(**kwargs)`, except that a database error is raised, never read as an answer.
+
+    Django checks a CheckConstraint, and a UniqueConstraint with a condition,
+    with `Q.check()`, which logs a database error and answers True: for a
+    unique constraint that reads as "a row with this key exists". During a
+    database fault a progress update was refused as already recorded though
+    nothing was stored (issue 15, finding 5). Every query run while validating
+    is watched; if one failed, that error is raised instead of the result, and
+    the API answers 503 (tracker.api.exceptions).
+    """
+    failures: list[DatabaseFault] = []
+
+    def watch(execute, sql, params, many, context):
+        try:
+            return execute(sql, params, many, context)
+        except DatabaseFault as error:
+            failures.append(error)
+            raise
+
+    with connection.execute_wrapper(watch):
+        try:
+            instance.full_clean(**kwargs)
+        except ValidationError as error:
+            if failures:
+                raise failures[0] from error
+            raise
+    if failures:
+        raise failures[0]
 
 
 def _is_later(update: ProgressUpdate, than: ProgressUpdate | None) -> bool:
@@ -70,7 +102,7 @@ def progress_record(
         quote=quote,
         client_key=client_key,
     )
-    update.full_clean()
+    full_clean(update)
     update.save()
     if _is_later(update, current):
         Target.objects.filter(pk=locked.pk).update(latest_update=update)
@@ -107,7 +139,7 @@ def record_edit(
             m2m[name] = value
         else:
             setattr(locked, name, value)
-    locked.full_clean()
+    full_clean(locked)
     if user is not None and user.is_authenticated:
         locked.updated_by = user
     locked.save()
@@ -140,7 +172,7 @@ def record_create(
     if user is not None and user.is_authenticated:
         instance.created_by = user
         instance.updated_by = user
-    instance.full_clean()
+    full_clean(instance)
     instance.save()
     for name, value in m2m.items():
         getattr(instance, name).set(value)

@@ -11,11 +11,14 @@ States and transitions of a ProgressReport (填报 → 审核):
 - save:    a reporter of the target's town (if their membership names a
            department, only for targets that department leads) writes a draft;
            saving a returned report makes it a draft again.
-- submit:  the same people; the content must be a valid progress update. If the
-           town has review switched off, the report is approved at once.
+- submit:  the same people; the content must be a valid progress update. If no
+           review is needed (`review_needed`: the town has review switched off,
+           or the submitter is one of its reviewers), it is approved at once.
 - approve: a reviewer of the town, not the person who submitted it. Approval
            appends the ProgressUpdate that counts in reports and the API.
 - return:  a reviewer of the town, with a reason.
+Every way progress comes in (API, admin, pages) goes through
+tracker/submission.py, which saves and submits a report with these steps.
 Approved reports are final; a correction is a new report for a later period
 or a correction update. Every step is stamped (who, when) and kept in the
 report's history.
@@ -57,10 +60,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import progress
-from tracker.access import may_report, may_review, scope_for
+from tracker.access import Action, may_in_town, may_report, may_review, scope_for
 from tracker.choices import Frequency, PlanStatus, ReportState, Status, WarningLevel
 from tracker.models import Plan, ProgressReport, ProgressUpdate, ReportingPeriod, Target
-from tracker.services import progress_record
+from tracker.services import full_clean, progress_record
 from tracker.today import reporting_today  # noqa: F401 - the pages import it from here too
 
 COUNTED = (ReportState.SUBMITTED, ReportState.APPROVED)
@@ -127,7 +130,7 @@ def period_create(
     period = ReportingPeriod(
         plan=plan, label=label, starts_on=starts_on, ends_on=ends_on, due_on=due_on
     )
-    period.full_clean()
+    full_clean(period)
     period.save()
     return period
 
@@ -135,6 +138,11 @@ def period_create(
 def period_covering(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
     """The period a progress figure as of `day` belongs to: the one that contains the day."""
     return plan.periods.filter(starts_on__lte=day, ends_on__gte=day).first()
+
+
+def review_needed(*, user, town) -> bool:
+    """Whether what `user` submits in `town` waits for a reviewer: the town reviews, they do not."""
+    return town.review_required and not may_in_town(user, Action.REVIEW, town)
 
 
 # ------------------------------------------------------------ transitions
@@ -150,7 +158,7 @@ def _check_content(report: ProgressReport) -> None:
         note=report.note,
         evidence_url=report.evidence_url,
     )
-    candidate.full_clean(exclude=["target"])
+    full_clean(candidate, exclude=["target"])
 
 
 @transaction.atomic
@@ -164,8 +172,13 @@ def report_save(
     as_of: datetime.date | None = None,
     note: str = "",
     evidence_url: str = "",
+    client_key: str = "",
 ) -> ProgressReport:
-    """Write (or rewrite) the draft of a target's report for a period."""
+    """Write (or rewrite) the draft of a target's report for a period.
+
+    `client_key` is the key of the submission that wrote it, if any
+    (tracker/submission.py compares a retry's content with the report's).
+    """
     if not may_report(user, target):
         raise PermissionDenied(_("You do not report for this target."))
     report = ProgressReport.objects.select_for_update().filter(target=target, period=period).first()
@@ -179,15 +192,16 @@ def report_save(
     report.state = ReportState.DRAFT
     report.value, report.milestone_done, report.as_of = value, milestone_done, as_of
     report.note, report.evidence_url = note, evidence_url
+    report.client_key = client_key
     report.updated_by = user
-    report.full_clean()
+    full_clean(report)
     report.save()
     return report
 
 
 @transaction.atomic
 def report_submit(*, user, report: ProgressReport) -> ProgressReport:
-    """Send a draft (or a returned report) for review; with review off, it counts at once."""
+    """Send a draft (or a returned report) for review; where none is needed, it counts at once."""
     report = (
         ProgressReport.objects.select_for_update()
         .select_related("target__plan__town", "period")
@@ -203,7 +217,7 @@ def report_submit(*, user, report: ProgressReport) -> ProgressReport:
     report.return_reason = ""
     report.updated_by = user
     report.save()
-    if not report.target.plan.town.review_required:
+    if not review_needed(user=user, town=report.target.plan.town):
         return _approve(report, reviewer=user)
     return report
 

@@ -178,6 +178,7 @@ def test_a_retried_bulk_report_records_once(world, second_target):
     first = client.post("/api/progress-updates/bulk/", body, HTTP_IDEMPOTENCY_KEY="2024-09")
     again = client.post("/api/progress-updates/bulk/", body, HTTP_IDEMPOTENCY_KEY="2024-09")
     assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.get("Idempotent-Replayed"), again["Idempotent-Replayed"]) == (None, "true")
     assert [r["id"] for r in again.json()] == [r["id"] for r in first.json()]
     assert ProgressUpdate.objects.count() == 4
 

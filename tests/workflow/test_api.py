@@ -53,6 +53,15 @@ def test_who_may_save_a_draft(xiqiao):
     assert codes == expected(SAVE)
 
 
+def test_a_draft_for_another_departments_target_is_a_flat_field_error(xiqiao):
+    body = {"target": xiqiao.roads.pk, "period": xiqiao.periods[0].pk, "value": "1"}
+    response = xiqiao.client("dept_reporter").post("/api/reports/", body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "target": ["You report only on the targets your department leads."]
+    }  # not nested as {"target": {"target": [...]}} (issue 15, finding 8)
+
+
 def test_who_may_submit(xiqiao):
     codes = each_actor(xiqiao, xiqiao.draft, lambda c, r: c.post(f"/api/reports/{r.pk}/submit/"))
     assert codes == expected(SUBMIT)
@@ -203,12 +212,21 @@ def test_rewriting_a_submitted_report_or_attaching_to_it_is_a_409(xiqiao):
 
 
 def test_a_reviewer_does_not_approve_their_own_submission(xiqiao):
-    both = xiqiao.users["reviewer"]
-    both.memberships.create(town=xiqiao.town, role=Role.REPORTER)
-    report = xiqiao.submitted("reviewer")
-    response = xiqiao.client("reviewer").post(f"/api/reports/{report.pk}/approve/")
+    report = xiqiao.submitted("town_reporter")
+    # Made a reviewer after submitting: the report still needs another's approval.
+    xiqiao.users["town_reporter"].memberships.create(town=xiqiao.town, role=Role.REVIEWER)
+    response = xiqiao.client("town_reporter").post(f"/api/reports/{report.pk}/approve/")
     assert response.status_code == 403
     assert "other than its submitter" in response.json()["detail"]
+
+
+def test_a_reviewers_own_report_counts_when_submitted_as_through_any_channel(xiqiao):
+    # The one submission policy: a reviewer's own entry needs no second review.
+    xiqiao.users["reviewer"].memberships.create(town=xiqiao.town, role=Role.REPORTER)
+    report = xiqiao.draft("reviewer")
+    response = xiqiao.client("reviewer").post(f"/api/reports/{report.pk}/submit/")
+    assert response.json()["state"] == "approved"
+    assert Target.objects.get(pk=xiqiao.land.pk).latest_update_id == response.json()["update"]
 
 
 def test_content_that_would_not_make_a_valid_update_is_a_400_naming_the_field(xiqiao):
@@ -368,7 +386,9 @@ def test_a_bulk_submission_is_held_all_together_or_refused_when_mixed(xiqiao, se
     response = client.post("/api/progress-updates/bulk/", items, format="json")
     assert response.status_code == 202
     assert [row["state"] for row in response.json()] == ["submitted"] * 3
-    assert client.post("/api/progress-updates/bulk/", items, format="json").status_code == 200
+    again = client.post("/api/progress-updates/bulk/", items, format="json")
+    assert (again.status_code, again["Idempotent-Replayed"]) == (200, "true")
+    assert [row["id"] for row in again.json()] == [row["id"] for row in response.json()]
 
     # A second town, without review, where the reporter also reports:
     from tests import factories

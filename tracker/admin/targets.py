@@ -2,7 +2,9 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +19,9 @@ from tracker.models import (
     Target,
 )
 from tracker.selectors import target_ids_with_status
-from tracker.services import progress_record
+from tracker.submission import KeyReused, Submission, progress_submit
 from tracker.today import reporting_today
+from tracker.workflow import InvalidTransition
 
 STATUS_CSS = {
     Status.ACHIEVED: "achieved",
@@ -80,11 +83,65 @@ class NewProgressForm(forms.ModelForm):
         fields = ["as_of", "value", "milestone_done", "note", "evidence_url"]
 
 
+class _DryRun(Exception):
+    """Undo a trial submission: the inline's validation only asks what would happen."""
+
+
+def _submit(user, target: Target, data: dict) -> Submission:
+    return progress_submit(
+        user=user,
+        target=target,
+        as_of=data.get("as_of"),
+        value=data.get("value"),
+        milestone_done=data.get("milestone_done"),
+        note=data.get("note", ""),
+        evidence_url=data.get("evidence_url", ""),
+    )
+
+
+class NewProgressFormSet(BaseInlineFormSet):
+    """Checks a new update against the submission policy, so a refusal is a form error.
+
+    The policy (tracker/submission.py) is run in a savepoint that is rolled
+    back: its errors (the department rule, a date no period covers, a period
+    already submitted) show on the form, and nothing is written until the
+    whole change form is valid and saved.
+    """
+
+    user = None  # set per request by NewProgressInline.get_formset
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or form.errors:
+                continue
+            try:
+                with transaction.atomic():
+                    _submit(self.user, self.instance, form.cleaned_data)
+                    raise _DryRun
+            except _DryRun:
+                pass
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    for message in messages_:
+                        # The target is the page's, not a field to correct: its errors
+                        # (the department rule) go above the form.
+                        shown = field if field in NewProgressForm.Meta.fields else None
+                        form.add_error(shown, message)
+            except (KeyReused, InvalidTransition) as error:
+                form.add_error(None, str(error))
+
+
 class NewProgressInline(admin.StackedInline):
-    """One empty form for entering a new update from the target's page."""
+    """One empty form for entering progress from the target's page, through the one policy.
+
+    In a town that reviews progress, a reporter's entry is held for review as
+    its period's report, like an entry from the API or the report pages.
+    """
 
     model = ProgressUpdate
     form = NewProgressForm
+    formset = NewProgressFormSet
     verbose_name = _("new progress update")
     verbose_name_plural = _("add a progress update")
     extra = 1
@@ -97,6 +154,10 @@ class NewProgressInline(admin.StackedInline):
     def has_add_permission(self, request, obj=None):
         allowed = super().has_add_permission(request, obj)
         return allowed and obj is not None and may_report(request.user, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"user": request.user})
 
 
 @admin.register(Target)
@@ -230,22 +291,22 @@ class TargetAdmin(VersionedAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not ProgressUpdate:
             return super().save_formset(request, form, formset, change)
-        # New updates go through the service, which appends and moves the
-        # target's latest update in one transaction.
-        with transaction.atomic():
-            for inline_form in formset.forms:
-                if not inline_form.has_changed() or not inline_form.is_valid():
-                    continue
-                data = inline_form.cleaned_data
-                progress_record(
-                    target=form.instance,
-                    as_of=data["as_of"],
-                    value=data.get("value"),
-                    milestone_done=data.get("milestone_done"),
-                    note=data.get("note", ""),
-                    evidence_url=data.get("evidence_url", ""),
-                    reported_by=request.user,
+        # New progress goes through the one submission policy: recorded, or
+        # held for review as its period's report (NewProgressFormSet checked it).
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or not inline_form.is_valid():
+                continue
+            done = _submit(request.user, form.instance, inline_form.cleaned_data)
+            if done.held:
+                messages.success(
+                    request,
+                    _(
+                        "Submitted for review as the report for %(period)s: "
+                        "it counts once a reviewer approves it."
+                    )
+                    % {"period": done.report.period.label},
                 )
+            else:
                 messages.success(request, _("Progress update recorded."))
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         return None

@@ -5,17 +5,30 @@
 - A database constraint the validation did not catch (two requests racing)
   → 400, with the constraint's own message when it can be named.
 - A stale edit (VersionConflict) → 412 with the current version.
+- A client key used before for other content (tracker.submission.KeyReused)
+  → 422 with the error on `client_key`.
+- A database that fails (a cut connection, a timeout, an aborted
+  transaction) → 503 with Retry-After: the request may well succeed later,
+  and nothing about the data may be concluded from it. (Errors outside the
+  views, such as a failed commit, get the same answer from `server_error`.)
 - A reporting step the report's state does not allow (InvalidTransition,
   tracker/workflow.py) → 409; a step the user may not take (Django's
   PermissionDenied) → 403 with the workflow's reason.
 """
+
+import logging
+import sys
 
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
+from django.db import Error as DatabaseFault
+from django.http import JsonResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import server_error as html_server_error
 from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.serializers import as_serializer_error
@@ -23,7 +36,12 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker.services import VersionConflict
+from tracker.submission import KeyReused
 from tracker.workflow import InvalidTransition
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5  # a cut connection or a failover is usually over by then
 
 
 class PreconditionFailed(APIException):
@@ -54,6 +72,14 @@ class IdempotencyKeyReused(APIException):
     def __init__(self):
         super().__init__()
         self.detail = {"client_key": [self.detail]}
+
+
+class DatabaseUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _(
+        "The database did not answer; nothing can be said about your request. Try again shortly."
+    )
+    default_code = "database_unavailable"
 
 
 class TransitionConflict(APIException):
@@ -91,6 +117,8 @@ def exception_handler(exc, context):
     """DRF's handler, after translating the exceptions of the layers below the API."""
     if isinstance(exc, VersionConflict):
         exc = PreconditionFailed(exc.current_version)
+    elif isinstance(exc, KeyReused):
+        exc = IdempotencyKeyReused()
     elif isinstance(exc, InvalidTransition):
         exc = TransitionConflict(str(exc) or None)
     elif isinstance(exc, DjangoPermissionDenied) and exc.args:
@@ -103,5 +131,31 @@ def exception_handler(exc, context):
         exc = ValidationError(
             {api_settings.NON_FIELD_ERRORS_KEY: [_("A value is out of range for its field.")]}
         )
+    elif isinstance(exc, DatabaseFault):
+        # Not a fact about the data (IntegrityError and DataError are, above):
+        # the database or the connection to it failed (OperationalError,
+        # InterfaceError, an aborted transaction's InternalError...). Retry-After says when to send it again.
+        logger.warning("database error answered 503: %r", exc)
+        exc = DatabaseUnavailable()
     # DRF's handler also marks the request's transaction for rollback.
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, DatabaseUnavailable):
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request):
+    """The site's 500 handler: under /api/, JSON (a 503 with Retry-After for a database error).
+
+    The views' own errors are answered by `exception_handler`; this catches
+    what fails outside them (the request's transaction failing to commit, a
+    middleware's query) so an API client never gets an HTML page.
+    """
+    if not request.path.startswith("/api/"):
+        return html_server_error(request)
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseFault) and not isinstance(error, IntegrityError | DataError):
+        response = JsonResponse({"detail": str(DatabaseUnavailable.default_detail)}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return JsonResponse({"detail": gettext("A server error occurred.")}, status=500)

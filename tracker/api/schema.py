@@ -50,7 +50,7 @@ class TrackerAutoSchema(AutoSchema):
                         body, code, media_types=["application/json"]
                     )
                     response["description"] = str(description)
-                    if code == "429":
+                    if code in ("429", "503"):
                         response["headers"] = {
                             "Retry-After": {
                                 "schema": {"type": "integer"},
@@ -74,6 +74,13 @@ class TrackerAutoSchema(AutoSchema):
             errors["403"] = (ErrorSerializer, _("The user has no role for this in this town."))
         if write:
             errors["429"] = (ErrorSerializer, _("Too many requests; wait and try again."))
+        errors["503"] = (
+            ErrorSerializer,
+            _(
+                "The database did not answer; nothing about the data can be concluded from it "
+                "(a write may not have been kept). Send the same request again after Retry-After."
+            ),
+        )
         if "{" in self.path:
             errors["404"] = (ErrorSerializer, _("No such object, or one this user may not read."))
         elif self._is_list_view() and self._get_paginator() is not None:

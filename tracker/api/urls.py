@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from tracker.api import views, workflow
+from tracker.api import progress_views, views, workflow
 
 app_name = "api"
 
@@ -22,7 +22,7 @@ router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("sections", views.SectionViewSet, basename="section")
 router.register("targets", views.TargetViewSet, basename="target")
-router.register("progress-updates", views.ProgressUpdateViewSet, basename="progressupdate")
+router.register("progress-updates", progress_views.ProgressUpdateViewSet, basename="progressupdate")
 router.register("periods", workflow.PeriodViewSet, basename="period")
 router.register("reports", workflow.ReportViewSet, basename="report")
 

@@ -1,18 +1,17 @@
 """The API's viewsets: each declares what it reads (with its joins), its filters and its rights.
 
 Reads are filtered by `scope_for(user).readable(...)`: what a user may not read
-is a 404 and never appears in a list. Writes go through tracker.services.
+is a 404 and never appears in a list. Writes go through tracker.services;
+progress goes through tracker.submission (tracker/api/progress_views.py).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -22,29 +21,24 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from tracker import progress, selectors, services
 from tracker.access import scope_for
-from tracker.api import reporting
 from tracker.api import serializers as api
 from tracker.api.changes import ChangesMixin
 from tracker.api.exceptions import (
-    IdempotencyKeyReused,
     PreconditionFailed,
     PreconditionRequired,
-    model_errors,
 )
-from tracker.api.permissions import EDIT, REPORT
+from tracker.api.permissions import EDIT
 from tracker.api.renderers import CSVRenderer, XLSXRenderer
 from tracker.api.throttling import TokenRateThrottle
 from tracker.exports import csv_response, xlsx_response
 from tracker.filters import (
     DepartmentFilterSet,
     PlanFilterSet,
-    ProgressUpdateFilterSet,
     RegionFilterSet,
     SectionFilterSet,
     TargetFilterSet,
@@ -55,7 +49,6 @@ from tracker.models import (
     Department,
     GoalSection,
     Plan,
-    ProgressUpdate,
     Region,
     SourceDocument,
     Target,
@@ -63,9 +56,6 @@ from tracker.models import (
 )
 from tracker.selectors import plan_summary, region_rollup
 from tracker.today import reporting_today
-
-BULK_LIMIT = 500  # updates in one bulk submission: a town's monthly report fits many times
-KEY_LENGTH = 90  # client keys; a bulk item's derived key "<key>:<index>" must fit in 100
 
 ID_OR_SLUG = OpenApiParameter(
     "id_or_slug",
@@ -397,183 +387,6 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
     )
     def export_xlsx(self, request):
         return xlsx_response(self._export_rows(), "targets")
-
-
-# --- progress: reporters append ---------------------------------------------------------
-
-
-def client_key(request, data: dict, index: int | None = None) -> str:
-    """The idempotency key of a submission: the item's own, else the Idempotency-Key header.
-
-    In a bulk submission the header's key is made per item ("<key>:<index>"),
-    so the same body retried maps each item to its first recording.
-    """
-    own = data.pop("client_key", "")
-    header = request.headers.get("Idempotency-Key", "").strip()
-    if len(header) > KEY_LENGTH:
-        raise ValidationError(
-            {"Idempotency-Key": [_("At most %(n)d characters.") % {"n": KEY_LENGTH}]}
-        )
-    if index is None:
-        if own and header and own != header:
-            raise ValidationError(
-                {"client_key": [_("It differs from the Idempotency-Key header.")]}
-            )
-        return own or header
-    return own or (f"{header}:{index}" if header else "")
-
-
-def record_progress(data: dict, key: str, user) -> tuple[ProgressUpdate, bool]:
-    """Record an update, or find the one a retry with the same key recorded: (update, created)."""
-    if key:
-        earlier = ProgressUpdate.objects.filter(target=data["target"], client_key=key).first()
-        if earlier is not None:
-            same = (earlier.as_of, earlier.value, earlier.milestone_done) == (
-                data["as_of"],
-                data.get("value"),
-                data.get("milestone_done"),
-            )
-            if not same:
-                raise IdempotencyKeyReused()
-            return earlier, False
-    return services.progress_record(**data, reported_by=user, client_key=key), True
-
-
-class _RollBack(Exception):
-    """Undo a bulk submission in which some item failed."""
-
-
-PROGRESS_RESPONSES = {
-    201: api.ProgressUpdateSerializer,
-    200: OpenApiResponse(
-        api.ProgressUpdateSerializer,
-        description=_("A retry: the update recorded the first time with this key."),
-    ),
-    422: OpenApiResponse(
-        inline_serializer("KeyReused", {"client_key": serializers.ListField()}),
-        description=_("The key was already used for a different update."),
-    ),
-    202: OpenApiResponse(
-        reporting.ReportSerializer,
-        description=_(
-            "Held for review (the town reviews progress and the sender is not a reviewer): "
-            "submitted as the target's report for the period containing as_of; it counts "
-            "once approved. Sent again, the same submission answers 200 with the report."
-        ),
-    ),
-    409: OpenApiResponse(
-        description=_("That period's report was already submitted with other content."),
-    ),
-}
-
-
-class ProgressUpdateViewSet(
-    MethodFirstMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Progress reports, append-only: create one, or a batch; never change or delete one."""
-
-    serializer_class = api.ProgressUpdateSerializer
-    filterset_class = ProgressUpdateFilterSet
-    write_permission = REPORT
-    idempotent_actions = ("create", "bulk")
-
-    def get_queryset(self):
-        return ProgressUpdate.objects.filter(
-            scope_for(self.request.user).readable("target__plan")
-        ).select_related("target__plan__town__region", "reported_by")
-
-    def _read_back(self, updates: list[ProgressUpdate]) -> list[ProgressUpdate]:
-        by_pk = self.get_queryset().in_bulk([update.pk for update in updates])
-        return [by_pk[update.pk] for update in updates]
-
-    @extend_schema(responses=PROGRESS_RESPONSES)
-    def create(self, request, *args, **kwargs):
-        """Report a target's progress. With a client key (field or header) a retry records once.
-
-        Where the town reviews progress and the sender is not one of its
-        reviewers, the update is held: submitted as the target's report for the
-        period containing `as_of` (202, the report), counted once approved.
-        """
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        key = client_key(request, data)
-        # Where the town reviews progress, a reporter's update waits as a report (202).
-        held = reporting.hold_for_review(request.user, data)
-        if held is not None:
-            return reporting.held_response(self, *held)
-        update, created = record_progress(data, key, request.user)
-        (update,) = self._read_back([update])
-        headers = {"Location": self.reverse_action("detail", args=[update.pk])}
-        if not created:
-            headers["Idempotent-Replayed"] = "true"
-        return Response(
-            self.get_serializer(update).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-            headers=headers,
-        )
-
-    @extend_schema(
-        request=api.ProgressUpdateSerializer(many=True),
-        responses={
-            201: api.ProgressUpdateSerializer(many=True),
-            200: OpenApiResponse(
-                api.ProgressUpdateSerializer(many=True),
-                description=_("A retry: every item had been recorded before."),
-            ),
-            202: OpenApiResponse(
-                reporting.ReportSerializer(many=True),
-                description=_(
-                    "Held for review, every item as its period's report (see the single "
-                    "submission); items that need review and items that do not cannot be mixed."
-                ),
-            ),
-        },
-        summary=_("Report many updates at once, all or nothing"),
-    )
-    @action(detail=False, methods=["post"], pagination_class=None, parser_classes=[JSONParser])
-    def bulk(self, request):
-        """A list of updates (a town's monthly report), recorded all together or not at all.
-
-        Errors are keyed by the index of the item in the list.
-        """
-        serializer = self.get_serializer(
-            data=request.data, many=True, allow_empty=False, max_length=BULK_LIMIT
-        )
-        if not serializer.is_valid():
-            errors = serializer.errors
-            if isinstance(errors, list):
-                errors = {str(index): item for index, item in enumerate(errors) if item}
-            raise ValidationError(errors)
-        held = reporting.hold_bulk_for_review(request.user, serializer.validated_data)
-        if held is not None:
-            return reporting.held_response(self, *held)
-        errors, recorded = {}, []
-        try:
-            with transaction.atomic():
-                for index, item in enumerate(serializer.validated_data):
-                    data = dict(item)
-                    key = client_key(request, data, index)
-                    try:
-                        with transaction.atomic():
-                            recorded.append(record_progress(data, key, request.user))
-                    except DjangoValidationError as error:
-                        errors[str(index)] = model_errors(error)
-                    except IdempotencyKeyReused as error:
-                        errors[str(index)] = error.detail
-                if errors:
-                    raise _RollBack
-        except _RollBack:
-            raise ValidationError(errors) from None
-        created = any(was_created for _update, was_created in recorded)
-        updates = self._read_back([update for update, _created in recorded])
-        return Response(
-            self.get_serializer(updates, many=True).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
 
 
 # --- tokens --------------------------------------------------------------------------

@@ -25,7 +25,9 @@ from rest_framework.response import Response
 
 from tracker.access import scope_for
 from tracker.api.permissions import EDIT, REPORT
-from tracker.api.reporting import (
+from tracker.api.schema import ErrorSerializer
+from tracker.api.views import MethodFirstMixin
+from tracker.api.workflow_serializers import (
     EvidenceFileSerializer,
     EvidenceUploadSerializer,
     PeriodGenerateSerializer,
@@ -34,8 +36,6 @@ from tracker.api.reporting import (
     ReturnSerializer,
     reports_queryset,
 )
-from tracker.api.schema import ErrorSerializer
-from tracker.api.views import MethodFirstMixin
 from tracker.evidence import evidence_attach
 from tracker.filters import MAX_ID, ProgressReportFilterSet, ReportingPeriodFilterSet
 from tracker.models import Plan, ProgressReport, ReportingPeriod

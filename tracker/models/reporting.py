@@ -113,6 +113,9 @@ class ProgressReport(Stamped):
         related_name="+",
     )
     return_reason = models.TextField(_("reason for return"), blank=True)
+    # The key of the submission that wrote the report (tracker/submission.py):
+    # the same key with other content is refused, not taken for a retry.
+    client_key = models.CharField(_("client key"), max_length=100, blank=True, editable=False)
     update = models.OneToOneField(
         ProgressUpdate,
         verbose_name=_("recorded update"),

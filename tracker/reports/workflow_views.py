@@ -2,8 +2,10 @@
 
 - /tasks/: for a signed-in user, the reports they owe (due, overdue), those
   returned to them with the reason, and those waiting for review;
-- /tasks/<target>/<period>/: the report form: value or milestone state, as-of
-  date, note, evidence link and files; save a draft or submit;
+- /tasks/<target>/<period>/: the report form (tracker/reports/forms.py): value
+  or milestone state, as-of date, note, evidence link and files; save a draft,
+  or submit it through the one submission policy (tracker/submission.py),
+  which holds it for review or records it;
 - /duban/: for reviewers, every target of their towns' active plans that is
   overdue, behind, due soon or at risk, sortable, and the reports waiting for
   review, each approved or returned from there;
@@ -16,7 +18,6 @@ number of queries whatever the number of rows (tests/workflow/test_pages.py).
 
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -31,10 +32,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tracker import selectors
 from tracker.access import Action, may_report, may_review, may_see, rule, scope_for
-from tracker.choices import PlanStatus, ReportState, Status, TargetKind, WarningLevel
-from tracker.evidence import evidence_attach, evidence_check
+from tracker.choices import PlanStatus, ReportState, Status, WarningLevel
+from tracker.evidence import evidence_attach
 from tracker.models import ProgressReport, ReportingPeriod, Target
 from tracker.reports import presenters
+from tracker.reports.forms import ReportForm
+from tracker.submission import Outcome, progress_submit
 from tracker.workflow import (
     OPEN,
     Chase,
@@ -43,7 +46,6 @@ from tracker.workflow import (
     report_approve,
     report_return,
     report_save,
-    report_submit,
     reporting_today,
     warning_for,
     warning_rule,
@@ -146,69 +148,6 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 # The report form
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceFilesField(forms.FileField):
-    """Several evidence files at once, each checked by tracker.evidence.evidence_check."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        cleaned = []
-        for upload in files:
-            upload = super().clean(upload, initial)
-            try:
-                evidence_check(upload)
-            except ValidationError as error:
-                raise ValidationError(
-                    f"{upload.name}: {' '.join(error.message_dict['file'])}"
-                ) from error
-            cleaned.append(upload)
-        return cleaned
-
-
-DONE_CHOICES = [("", "—"), ("yes", gettext_lazy("done")), ("no", gettext_lazy("not done"))]
-
-
-class ReportForm(forms.Form):
-    """A department's report on one target for one period."""
-
-    value = forms.DecimalField(
-        label=gettext_lazy("Value reached"), required=False, max_digits=20, decimal_places=4
-    )
-    milestone_done = forms.TypedChoiceField(
-        label=gettext_lazy("Milestone"),
-        choices=DONE_CHOICES,
-        required=False,
-        coerce=lambda value: value == "yes",
-        empty_value=None,
-    )
-    as_of = forms.DateField(
-        label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    evidence_url = forms.URLField(
-        label=gettext_lazy("Evidence link"), required=False, max_length=500, assume_scheme="https"
-    )
-    files = EvidenceFilesField(
-        label=gettext_lazy("Evidence files"),
-        required=False,
-        help_text=gettext_lazy("PDF, images or office documents."),
-    )
-
-    def __init__(self, *args, target: Target, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A milestone is done or not; a quantitative target takes a number.
-        del self.fields["value" if target.kind == TargetKind.MILESTONE else "milestone_done"]
-        if target.unit and "value" in self.fields:
-            self.fields["value"].label = _("Value reached (%(unit)s)") % {"unit": target.unit}
-
-
 def _reported(report: ProgressReport | None, target: Target) -> str:
     """What a report says, as the pages word it: "1641.72 亩", "done", or ""."""
     if report is None:
@@ -220,7 +159,7 @@ def _reported(report: ProgressReport | None, target: Target) -> str:
     return presenters.with_unit(presenters.num(report.value), target.unit)
 
 
-def _add_model_errors(form: forms.Form, error: ValidationError) -> None:
+def _add_model_errors(form: ReportForm, error: ValidationError) -> None:
     for field, messages_ in error.message_dict.items():
         name = field if field in form.fields else None
         for message in messages_:
@@ -327,14 +266,26 @@ def _save(request, form: ReportForm, target: Target, period: ReportingPeriod):
         messages.success(request, _("Draft saved. It counts once it is submitted and approved."))
         return redirect(request.path)
     try:
-        report = report_submit(user=request.user, report=report)
+        submitted = progress_submit(
+            user=request.user,
+            target=target,
+            period=period,
+            value=data.get("value"),
+            milestone_done=data.get("milestone_done"),
+            as_of=data.get("as_of"),
+            note=data.get("note", ""),
+            evidence_url=data.get("evidence_url", ""),
+        )
     except ValidationError as error:
         # The draft stays saved; what stops it from being submitted is shown.
         _add_model_errors(form, error)
         form.add_error(None, _("The draft was saved, but it could not be submitted:"))
         return None
-    if report.state == ReportState.APPROVED:
-        messages.success(request, _("Submitted. This town does not review reports: it counts now."))
+    except InvalidTransition as error:
+        form.add_error(None, str(error))
+        return None
+    if submitted.outcome == Outcome.RECORDED:
+        messages.success(request, _("Submitted. No review is needed: it counts now."))
     else:
         messages.success(request, _("Submitted for review."))
     return redirect("reports:tasks")
