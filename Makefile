@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+WHEELHOUSE ?= wheelhouse
 
-.PHONY: install run test check messages bench
+.PHONY: install run test check messages bench lock wheelhouse
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +38,15 @@ check: install
 ## The performance benchmark: PostgreSQL on 127.0.0.1 (BENCH_POSTGRES_URL); writes docs/performance.md.
 bench: install
 	$(PY) bench/run.py
+
+## Re-pin requirements.lock (the wheelhouse's versions, with hashes) from pyproject.toml, with uv.
+lock: install
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --quiet -o requirements.lock
+
+## For an offline install: this project's wheel and every wheel it needs, pinned and
+## hash-checked by requirements.lock, in $(WHEELHOUSE)/ (README, Production). Needs PyPI.
+wheelhouse:
+	rm -rf $(WHEELHOUSE)
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) .
+	$(PY) -m pip download --quiet --only-binary=:all: --no-deps --dest $(WHEELHOUSE) -r requirements.lock
+	cp requirements.lock $(WHEELHOUSE)/

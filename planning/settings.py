@@ -13,7 +13,19 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from planning import __version__
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Templates, translations and the seed data: a checkout keeps them at its top
+# (templates/, locale/, fixtures/); a wheel carries them in planning/resources/
+# (setup.py copies them there at build time and compiles the translations).
+BUNDLED_DIR = Path(__file__).resolve().parent / "resources"
+INSTALLED = BUNDLED_DIR.is_dir()
+RESOURCES_DIR = BUNDLED_DIR if INSTALLED else BASE_DIR
+# Where an installed copy keeps its SQLite file, static files and uploads by
+# default: the folder `plan-tracker` runs in, never site-packages.
+DATA_DIR = Path.cwd() if INSTALLED else BASE_DIR
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -117,7 +129,7 @@ ROOT_URLCONF = "planning.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [RESOURCES_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -135,7 +147,7 @@ ASGI_APPLICATION = "planning.asgi.application"
 
 DATABASES = {
     "default": database_from_url(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
     )
 }
 # Every request is one transaction: a view that fails half-way writes nothing.
@@ -152,13 +164,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [RESOURCES_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or DATA_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -168,7 +180,7 @@ STORAGES = {
     },
 }
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or DATA_DIR / "media")
 
 # Staff and department users sign in on the site's own page; the admin has its own.
 LOGIN_URL = "reports:login"
@@ -205,7 +217,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Token first: an anonymous write is answered 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, taking "Bearer <key>" as well as "Token <key>" (what generated clients send).
+        "tracker.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.ScopedAccess"],
@@ -227,14 +240,16 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "plan-tracker API",
     "DESCRIPTION": (
         "Town work plans, their targets, and progress against them.\n\n"
-        "Authenticate with `Authorization: Token <key>` (issue one with "
+        "Authenticate with `Authorization: Token <key>` or `Bearer <key>` (issue one with "
         "`python manage.py create_reporter USERNAME --town SLUG`) or a browser session. "
         "Anyone reads published plans; a town's users also read its drafts; a region's users "
         "read everything below it. Reporters submit progress for their town's targets; "
         "editors edit its plans, sections and targets, sending `If-Match` with the version "
         "they read."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": __version__,
+    # Names in English in every language; descriptions in the request's (tracker/api/schema.py).
+    "DEFAULT_GENERATOR_CLASS": "tracker.api.schema.OneLanguageSchemaGenerator",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,

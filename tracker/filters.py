@@ -37,30 +37,69 @@ def as_id(value: str) -> int | None:
     return number if number <= MAX_ID else 0
 
 
-def town_q(value: str, prefix: str) -> Q:
-    """Match a town given by id or by slug (clients know one or the other).
+class PlaceField(forms.CharField):
+    """A town or region given by id or by slug (clients know one or the other).
 
-    A slug is looked up first (one query on its unique index) so that the
-    filter is on the town's id: joined on the slug instead, PostgreSQL read a
-    town-year's targets by walking every plan in id order, a cost that grows
-    with the number of plans (docs/performance.md).
+    Cleaned to what the filters match on (a town's id, a region's path); one
+    that does not exist is a form error, so the API answers 400 naming the
+    filter instead of an empty list that reads as "no targets there". Towns
+    and regions are public, so saying that one does not exist tells nothing.
     """
-    pk = as_id(value)
-    if pk is None:
-        pk = Town.objects.filter(slug=value.strip()).values_list("pk", flat=True).first()
-        if pk is None:
-            return Q(pk__in=[])
-    return Q(**{f"{prefix}_id": pk})
+
+    def __init__(self, *, model, key: str, message, **kwargs):
+        self.model, self.key, self.message = model, key, message
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)  # refuses a NUL character before the database sees it
+        if value in self.empty_values:
+            return None
+        pk = as_id(value)
+        lookup = {"pk": pk} if pk is not None else {"slug": value}
+        found = self.model.objects.filter(**lookup).values_list(self.key, flat=True).first()
+        if found is None:
+            raise forms.ValidationError(self.message, code="invalid_choice")
+        return found
 
 
-def region_subtree_q(value: str, prefix: str) -> Q:
-    """Everything at or below a region given by id or slug (one prefix match on its path)."""
-    pk = as_id(value)
-    lookup = {"pk": pk} if pk is not None else {"slug": value.strip()}
-    path = Region.objects.filter(**lookup).values_list("path", flat=True).first()
-    if path is None:
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}__path__startswith": path})
+class TownFilter(django_filters.CharFilter):
+    """A town by id or slug, cleaned to its id.
+
+    A slug is looked up once (on its unique index) so that the filter is on the
+    town's id: joined on the slug instead, PostgreSQL read a town-year's
+    targets by walking every plan in id order, a cost that grows with the
+    number of plans (docs/performance.md).
+    """
+
+    field_class = PlaceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("town (id or slug)"))
+        super().__init__(
+            *args, model=Town, key="pk", message=_("No town has this id or slug."), **kwargs
+        )
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}_id": value})
+
+
+class RegionFilter(django_filters.CharFilter):
+    """A region by id or slug, with everything below it (one prefix match on its path)."""
+
+    field_class = PlaceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("region (id or slug), with everything below"))
+        super().__init__(
+            *args, model=Region, key="path", message=_("No region has this id or slug."), **kwargs
+        )
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__path__startswith": value})
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -151,18 +190,13 @@ class RegionFilterSet(django_filters.FilterSet):
 
 class TownFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=TownKind.choices)
-    region = django_filters.CharFilter(
-        method="filter_region", label=_("region (id or slug), with everything below")
-    )
+    region = RegionFilter(field_name="region")
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     ordering = django_filters.OrderingFilter(fields=["name", "slug", "id"])
 
     class Meta:
         model = Town
         fields = ["kind", "region"]
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(region_subtree_q(value, "region"))
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(
@@ -171,10 +205,8 @@ class TownFilterSet(django_filters.FilterSet):
 
 
 class DepartmentFilterSet(django_filters.FilterSet):
-    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
-    region = django_filters.CharFilter(
-        method="filter_region", label=_("region (id or slug), with everything below")
-    )
+    town = TownFilter(field_name="town")
+    region = RegionFilter(field_name="town__region")
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("search"))
     ordering = django_filters.OrderingFilter(fields=["name", "id"])
 
@@ -182,18 +214,10 @@ class DepartmentFilterSet(django_filters.FilterSet):
         model = Department
         fields = ["town"]
 
-    def filter_town(self, queryset, name, value):
-        return queryset.filter(town_q(value, "town"))
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(region_subtree_q(value, "town__region"))
-
 
 class PlanFilterSet(django_filters.FilterSet):
-    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
-    region = django_filters.CharFilter(
-        method="filter_region", label=_("region (id or slug), with everything below")
-    )
+    town = TownFilter(field_name="town")
+    region = RegionFilter(field_name="town__region")
     year = YearFilter()
     status = django_filters.ChoiceFilter(choices=PlanStatus.choices)
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
@@ -203,21 +227,13 @@ class PlanFilterSet(django_filters.FilterSet):
         model = Plan
         fields = ["town", "region", "year", "status"]
 
-    def filter_town(self, queryset, name, value):
-        return queryset.filter(town_q(value, "town"))
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(region_subtree_q(value, "town__region"))
-
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(theme__icontains=value))
 
 
 class SectionFilterSet(django_filters.FilterSet):
-    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
-    region = django_filters.CharFilter(
-        method="filter_region", label=_("region (id or slug), with everything below")
-    )
+    town = TownFilter(field_name="plan__town")
+    region = RegionFilter(field_name="plan__town__region")
     year = YearFilter(field_name="plan__year")
     plan = IdFilter(field_name="plan_id")
     parent = IdFilter(field_name="parent_id")
@@ -231,12 +247,6 @@ class SectionFilterSet(django_filters.FilterSet):
         model = GoalSection
         fields = ["town", "year", "plan", "parent"]
 
-    def filter_town(self, queryset, name, value):
-        return queryset.filter(town_q(value, "plan__town"))
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(region_subtree_q(value, "plan__town__region"))
-
     def filter_q(self, queryset, name, value):
         return queryset.filter(
             Q(title__icontains=value) | Q(grouping__icontains=value) | Q(summary__icontains=value)
@@ -244,10 +254,8 @@ class SectionFilterSet(django_filters.FilterSet):
 
 
 class TargetFilterSet(django_filters.FilterSet):
-    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
-    region = django_filters.CharFilter(
-        method="filter_region", label=_("region (id or slug), with everything below")
-    )
+    town = TownFilter(field_name="plan__town")
+    region = RegionFilter(field_name="plan__town__region")
     year = YearFilter(field_name="plan__year", label=_("year"))
     plan = IdFilter(field_name="plan_id", label=_("plan"))
     section = IdFilter(method="filter_section", label=_("section, with its subsections"))
@@ -274,12 +282,6 @@ class TargetFilterSet(django_filters.FilterSet):
         model = Target
         fields: list[str] = []  # all declared above, in the order they apply
 
-    def filter_town(self, queryset, name, value):
-        return queryset.filter(town_q(value, "plan__town"))
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(region_subtree_q(value, "plan__town__region"))
-
     def filter_section(self, queryset, name, value):
         return queryset.filter(section_id__in=section_subtree_ids(int(value)))
 
@@ -304,10 +306,8 @@ class TargetFilterSet(django_filters.FilterSet):
 
 class ProgressUpdateFilterSet(django_filters.FilterSet):
     target = IdFilter(field_name="target_id")
-    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
-    region = django_filters.CharFilter(
-        method="filter_region", label=_("region (id or slug), with everything below")
-    )
+    town = TownFilter(field_name="target__plan__town")
+    region = RegionFilter(field_name="target__plan__town__region")
     year = YearFilter(field_name="target__plan__year")
     plan = IdFilter(field_name="target__plan_id")
     section = IdFilter(method="filter_section", label=_("section, with its subsections"))
@@ -322,22 +322,14 @@ class ProgressUpdateFilterSet(django_filters.FilterSet):
         model = ProgressUpdate
         fields = ["target", "town", "year", "plan"]
 
-    def filter_town(self, queryset, name, value):
-        return queryset.filter(town_q(value, "target__plan__town"))
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(region_subtree_q(value, "target__plan__town__region"))
-
     def filter_section(self, queryset, name, value):
         return queryset.filter(target__section_id__in=section_subtree_ids(int(value)))
 
 
 class ReportingPeriodFilterSet(django_filters.FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("plan"))
-    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
-    region = django_filters.CharFilter(
-        method="filter_region", label=_("region (id or slug), with everything below")
-    )
+    town = TownFilter(field_name="plan__town")
+    region = RegionFilter(field_name="plan__town__region")
     year = YearFilter(field_name="plan__year", label=_("year"))
     ordering = django_filters.OrderingFilter(
         fields=[("starts_on", "starts_on"), ("due_on", "due_on"), ("id", "id")]
@@ -347,21 +339,13 @@ class ReportingPeriodFilterSet(django_filters.FilterSet):
         model = ReportingPeriod
         fields: list[str] = []
 
-    def filter_town(self, queryset, name, value):
-        return queryset.filter(town_q(value, "plan__town"))
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(region_subtree_q(value, "plan__town__region"))
-
 
 class ProgressReportFilterSet(django_filters.FilterSet):
     target = IdFilter(field_name="target_id", label=_("target"))
     period = IdFilter(field_name="period_id", label=_("period"))
     plan = IdFilter(field_name="target__plan_id", label=_("plan"))
-    town = django_filters.CharFilter(method="filter_town", label=_("town (id or slug)"))
-    region = django_filters.CharFilter(
-        method="filter_region", label=_("region (id or slug), with everything below")
-    )
+    town = TownFilter(field_name="target__plan__town")
+    region = RegionFilter(field_name="target__plan__town__region")
     year = YearFilter(field_name="target__plan__year", label=_("year"))
     department = IdFilter(field_name="department_id", label=_("reporting department"))
     state = django_filters.ChoiceFilter(choices=ReportState.choices, label=_("state"))
@@ -377,9 +361,3 @@ class ProgressReportFilterSet(django_filters.FilterSet):
     class Meta:
         model = ProgressReport
         fields: list[str] = []
-
-    def filter_town(self, queryset, name, value):
-        return queryset.filter(town_q(value, "target__plan__town"))
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(region_subtree_q(value, "target__plan__town__region"))

@@ -20,6 +20,7 @@ from pathlib import PurePath
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,8 @@ from tracker.models import (
     Town,
 )
 from tracker.models.plans import text_digest
+
+BINARY_FORMATS = ("docx", "pdf")
 
 # Past facts ("复工企业4751家") describe last year: stored so the reviewer sees
 # them, but decided against unless someone says otherwise.
@@ -245,7 +248,10 @@ def _store_candidates(plan_import: PlanImport, result: Extraction) -> None:
     TargetCandidate.objects.bulk_create(targets, batch_size=500)
 
 
-def _document_for(*, text: str, title: str, filename: str, user) -> SourceDocument:
+def _document_for(
+    *, text: str, title: str, filename: str, user, original: bytes | None = None
+) -> SourceDocument:
+    """The stored document with this text, made if new; a Word file or PDF is kept beside it."""
     digest = text_digest(text)
     document = SourceDocument.objects.filter(digest=digest).first()
     if document is not None:
@@ -258,6 +264,9 @@ def _document_for(*, text: str, title: str, filename: str, user) -> SourceDocume
         created_by=user,
         updated_by=user,
     )
+    if original is not None:
+        # save=False: the row is saved below, once, with the file's name in it.
+        document.original.save(filename or "document", ContentFile(original), save=False)
     document.full_clean()
     try:
         with transaction.atomic():
@@ -291,7 +300,14 @@ def plan_import_create(
         raise ValidationError(str(error), code="unreadable") from None
     user = _stamp(user)
     filename = PurePath(filename or "").name[:200]
-    document = _document_for(text=result.text, title=result.title, filename=filename, user=user)
+    document = _document_for(
+        text=result.text,
+        title=result.title,
+        filename=filename,
+        user=user,
+        # The text is the file for text formats; a .docx or .pdf is kept as uploaded.
+        original=data if result.format in BINARY_FORMATS else None,
+    )
     existing = PlanImport.objects.filter(source_document=document, town=town, year=year).first()
     if existing is not None:
         existing.created = False

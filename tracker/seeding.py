@@ -21,7 +21,7 @@ from tracker.models import GoalSection, Plan, ProgressUpdate, Region, SourceDocu
 from tracker.models.plans import text_digest
 from tracker.services import progress_record
 
-FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+FIXTURES_DIR = Path(settings.RESOURCES_DIR) / "fixtures"  # the checkout's, or the wheel's
 
 
 class SeedError(Exception):

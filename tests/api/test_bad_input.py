@@ -56,9 +56,22 @@ def test_an_unknown_filter_value_is_a_400_naming_the_filter(world, url, query, n
 @pytest.mark.parametrize(
     "query", [f"town={HUGE}", "town=²", "town=atlantis", f"region={HUGE}", "region=atlantis"]
 )
-def test_a_town_or_region_that_does_not_exist_matches_nothing(world, query):
+def test_a_town_or_region_that_does_not_exist_is_a_400_naming_the_filter(world, query):
+    # Not an empty list, which a client would read as "no targets there".
     response = world.client("region_viewer").get(f"/api/targets/?{query}")
-    assert (response.status_code, response.json()["count"]) == (200, 0)
+    assert response.status_code == 400
+    assert list(response.json()) == [query.split("=")[0]]
+
+
+@pytest.mark.parametrize("query", ["town=xiqiao", "region=nanhai"])
+def test_a_town_or_region_by_slug_or_id_filters(world, query):
+    name, slug = query.split("=")
+    place = world.town_a if name == "town" else world.district
+    client = world.client("region_viewer")
+    by_slug = client.get(f"/api/targets/?{query}").json()
+    by_id = client.get(f"/api/targets/?{name}={place.pk}").json()
+    assert by_slug["count"] == by_id["count"] > 0
+    assert by_slug["results"] == by_id["results"]
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,9 @@ README ("Bad input, fuzzed").
 """
 
 import random
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 import jsonschema_rs
 import pytest
@@ -31,6 +33,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
@@ -49,6 +52,10 @@ from tracker.models import Department, GoalSection, Membership, Plan, ProgressUp
 from tracker.seeding import seed_load
 
 pytestmark = pytest.mark.django_db
+
+# Hypothesis keeps its caches (Unicode tables, the constants of our modules) in
+# ./.hypothesis, the work tree, unless told otherwise; it has no example database here.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "plan-tracker-hypothesis")
 
 MAX_EXAMPLES = 12  # per operation, for valid data and again for invalid data
 CHECKS = [

@@ -1,7 +1,9 @@
 """The OpenAPI schema: valid, without warnings, complete, errors documented; docs served locally."""
 
+import json
 import re
 from html.parser import HTMLParser
+from importlib.metadata import version
 
 import pytest
 import yaml
@@ -10,8 +12,10 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver
 from drf_spectacular.drainage import GENERATOR_STATS
 
+import planning
 from tests.api.test_permission_matrix import NOT_ALLOWED, ROUTES
 from tracker.api import urls as api_urls
+from tracker.exports import XLSX_TYPE
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +24,8 @@ NOT_IN_SCHEMA = {"schema", "docs", "api-root"}
 
 
 @pytest.fixture(scope="module")
-def schema(django_db_blocker) -> dict:
+def schema(django_db_setup, django_db_blocker) -> dict:
+    # django_db_setup: the test database, not db.sqlite3 in the work tree.
     from rest_framework.test import APIClient
 
     with django_db_blocker.unblock():
@@ -147,3 +152,84 @@ def test_the_docs_page_loads_nothing_from_another_host(client):
         assert url.startswith("/"), url
         if url.startswith("/static/"):
             assert finders.find(url.removeprefix("/static/")), f"{url} is not served"
+
+
+def without_texts(node):
+    """The schema less its descriptions and summaries: everything a client is generated from."""
+    if isinstance(node, dict):
+        return {
+            key: without_texts(value)
+            for key, value in node.items()
+            if not (key in ("description", "summary") and isinstance(value, str))
+        }
+    if isinstance(node, list):
+        return [without_texts(value) for value in node]
+    return node
+
+
+def test_one_schema_for_every_language_only_its_descriptions_translated(client):
+    chinese = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    english = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert without_texts(chinese) == without_texts(english)
+    # The descriptions do follow the language (else this would prove nothing).
+    post = ("paths", "/api/progress-updates/", "post", "responses", "201", "description")
+    texts = [chinese, english]
+    for key in post:
+        texts = [text[key] for text in texts]
+    assert texts == ["已记录，即时计入进度。", "Recorded: it counts at once."]
+    # And no name, title or enum in the Chinese schema is Chinese, but for the
+    # model fields whose English names carry the Chinese term, e.g. "Theme line (工作主线)".
+    names = re.findall(
+        r'"(?:title|operationId|name)": "([^"]*)"', json.dumps(chinese, ensure_ascii=False)
+    )
+    assert [name for name in names if re.search(r"[\u4e00-\u9fff]", name) and "(" not in name] == []
+
+
+def test_public_reads_are_open_to_anonymous_callers_and_writes_need_a_token(schema):
+    targets = schema["paths"]["/api/targets/"]
+    assert {} in targets["get"]["security"]
+    assert {"tokenAuth": []} in targets["get"]["security"]
+    assert {} not in targets["post"]["security"]
+    assert {} not in schema["paths"]["/api/progress-updates/"]["post"]["security"]
+    token = schema["components"]["securitySchemes"]["tokenAuth"]
+    assert (token["type"], token["in"], token["name"]) == ("apiKey", "header", "Authorization")
+    assert "Bearer" in token["description"]
+
+
+def test_progress_submission_documents_each_answer_with_its_own_body(schema):
+    responses = schema["paths"]["/api/progress-updates/"]["post"]["responses"]
+
+    def body(code):
+        return responses[code]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+
+    assert body("201") == "ProgressUpdate"  # recorded at once
+    assert body("202") == "Report"  # held for review
+    assert body("409") == "Error"  # a held period's report already submitted otherwise
+    assert body("422") == "KeyReused"  # a key reused for another update
+    replay = schema["components"]["schemas"][body("200")]  # a retry: either first answer
+    assert [one["$ref"].rsplit("/", 1)[1] for one in replay["oneOf"]] == [
+        "ProgressUpdate",
+        "Report",
+    ]
+    assert schema["components"]["schemas"]["KeyReused"]["properties"]["client_key"]["type"] == (
+        "array"
+    )
+
+
+def test_downloads_are_typed_as_files(schema):
+    csv = schema["paths"]["/api/targets/export.csv"]["get"]["responses"]["200"]["content"]
+    xlsx = schema["paths"]["/api/targets/export.xlsx"]["get"]["responses"]["200"]["content"]
+    assert list(csv) == ["text/csv"]
+    assert set(xlsx) == {XLSX_TYPE, "application/octet-stream"}
+    assert {media["schema"]["format"] for media in xlsx.values()} == {"binary"}
+
+
+def test_a_workbook_is_served_to_a_client_asking_for_bytes(client):
+    response = client.get("/api/targets/export.xlsx", HTTP_ACCEPT="application/octet-stream")
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_TYPE
+    assert response.content.startswith(b"PK")  # a zip: the workbook
+
+
+def test_the_schema_version_is_the_package_s(schema):
+    assert schema["info"]["version"] == planning.__version__ == version("plan-tracker")

@@ -1,30 +1,23 @@
 """How well the extractor reads the five seed documents, against the hand-built seed.
 
-The hand-built fixtures (fixtures/seed/*.yaml) are the truth. A YAML target
-is found when a candidate agrees with it:
-
-- quantitative target → a "target" candidate with the same value, unit and comparison;
-- progress entry with a value → a "progress" candidate with that value and
-  the target's unit;
-- milestone → a "milestone" candidate whose quote overlaps the YAML quote
-  (milestones have no value to compare).
-
-Candidates of kind "past" are facts the extractor reports but does not
-propose, so they are not counted against precision. Progress entries that only
-say done: true/false for a milestone carry no figure and are left out.
+The hand-built fixtures (fixtures/seed/*.yaml) are the truth, scored by
+tests/extraction/scoring.py (how a candidate agrees with a label is said
+there). Progress entries that only say done: true/false for a milestone carry
+no figure and are left out.
 
 Run with -s to see the table.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from tracker.extraction import Candidate, extract
+from tracker.extraction import extract
+
+from .scoring import Score, Truth, quality_table, score
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "fixtures" / "seed"
@@ -47,38 +40,7 @@ QUANTITATIVE_FLOOR = 0.95  # precision and recall, per document
 MILESTONE_FLOOR = 0.8  # precision and recall, over all documents
 
 
-@dataclass
-class Truth:
-    kind: str  # target | progress | milestone
-    value: Decimal | None
-    unit: str
-    comparison: str | None
-    quote: str
-    span: tuple[int, int] | None = None
-
-
-@dataclass
-class Score:
-    document: str
-    truths: dict[str, int] = field(default_factory=lambda: {"quantitative": 0, "milestone": 0})
-    found: dict[str, int] = field(default_factory=lambda: {"quantitative": 0, "milestone": 0})
-    proposed: dict[str, int] = field(default_factory=lambda: {"quantitative": 0, "milestone": 0})
-    correct: dict[str, int] = field(default_factory=lambda: {"quantitative": 0, "milestone": 0})
-    missed: list[str] = field(default_factory=list)
-    spurious: list[str] = field(default_factory=list)
-
-    def precision(self, group: str) -> float | None:
-        return self.correct[group] / self.proposed[group] if self.proposed[group] else None
-
-    def recall(self, group: str) -> float | None:
-        return self.found[group] / self.truths[group] if self.truths[group] else None
-
-
-def _group(kind: str) -> str:
-    return "milestone" if kind == "milestone" else "quantitative"
-
-
-def _truths(plan: dict, text: str) -> list[Truth]:
+def _truths(plan: dict) -> list[Truth]:
     out: list[Truth] = []
 
     def walk(sections: list[dict]) -> None:
@@ -112,86 +74,12 @@ def _truths(plan: dict, text: str) -> list[Truth]:
             walk(section.get("children") or [])
 
     walk(plan.get("sections") or [])
-    for truth in out:
-        at = text.find(truth.quote) if truth.quote else -1
-        truth.span = (at, at + len(truth.quote)) if at >= 0 else None
     return out
-
-
-def _overlaps(truth: Truth, cand: Candidate) -> bool:
-    return truth.span is not None and cand.start < truth.span[1] and truth.span[0] < cand.end
-
-
-def _agrees(truth: Truth, cand: Candidate) -> bool:
-    if truth.kind != cand.kind:
-        return False
-    if truth.kind == "milestone":
-        return _overlaps(truth, cand)
-    if cand.value is None or cand.value != truth.value or cand.unit != truth.unit:
-        return False
-    return truth.kind == "progress" or cand.comparison == truth.comparison
 
 
 def score_document(plan: dict, text: str, name: str) -> Score:
     result = extract(text.encode("utf-8"), name)
-    truths = _truths(plan, text)
-    proposed = [c for c in result.candidates if c.kind != "past"]
-    score = Score(name)
-    taken: set[int] = set()
-    matched: set[int] = set()
-    # First pairs whose quotes overlap, then pairs that agree anywhere in the document.
-    for need_overlap in (True, False):
-        for ti, truth in enumerate(truths):
-            if ti in matched:
-                continue
-            for ci, cand in enumerate(proposed):
-                if ci in taken or not _agrees(truth, cand):
-                    continue
-                if need_overlap and not _overlaps(truth, cand):
-                    continue
-                taken.add(ci)
-                matched.add(ti)
-                break
-    for ti, truth in enumerate(truths):
-        group = _group(truth.kind)
-        score.truths[group] += 1
-        if ti in matched:
-            score.found[group] += 1
-        else:
-            score.missed.append(
-                f"{truth.kind} {truth.value} {truth.unit} {truth.comparison}: {truth.quote[:40]!r}"
-            )
-    for ci, cand in enumerate(proposed):
-        group = _group(cand.kind)
-        score.proposed[group] += 1
-        if ci in taken:
-            score.correct[group] += 1
-        else:
-            score.spurious.append(
-                f"{cand.kind} {cand.value} {cand.unit} {cand.comparison}: {cand.quote[:40]!r}"
-            )
-    return score
-
-
-def _fmt(x: float | None) -> str:
-    return "   -" if x is None else f"{x:4.2f}"
-
-
-def quality_table(scores: list[Score]) -> str:
-    lines = [
-        "document                     | quantitative P    R  (truth/proposed) | milestone P    R  (truth/proposed)",
-        "-" * 104,
-    ]
-    total = Score("ALL")
-    for s in scores:
-        for group in ("quantitative", "milestone"):
-            for attr in ("truths", "found", "proposed", "correct"):
-                getattr(total, attr)[group] += getattr(s, attr)[group]
-    for s in [*scores, total]:
-        q = f"{_fmt(s.precision('quantitative'))} {_fmt(s.recall('quantitative'))} ({s.truths['quantitative']:3}/{s.proposed['quantitative']:3})"
-        m = f"{_fmt(s.precision('milestone'))} {_fmt(s.recall('milestone'))} ({s.truths['milestone']:3}/{s.proposed['milestone']:3})"
-        lines.append(f"{s.document:28} | {q:36} | {m}")
-    return "\n".join(lines)
+    return score(name, text, _truths(plan), result.candidates)
 
 
 def _all_scores() -> list[Score]:

@@ -298,3 +298,28 @@ def test_a_multiline_quote_sent_back_with_crlf_is_not_an_edit(client, editor, to
     assert response.status_code == 302
     candidate.refresh_from_db()
     assert candidate.quote in plan_import.source_document.text
+
+
+def test_uploading_a_word_file_stores_it_and_its_text(client, editor, town, settings, tmp_path):
+    from tests.extraction.documents import make_docx, paragraphs_of
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    data = make_docx(paragraphs_of(PLAN_TEXT.decode("utf-8")))
+    client.force_login(editor)
+    response = upload(client, town, data, name="xiqu-2026.docx")
+    plan_import = PlanImport.objects.get()
+    assert response.status_code == 302
+    assert plan_import.source_document.original.read() == data
+    assert plan_import.target_candidates.count() >= 35
+
+
+def test_a_damaged_word_file_is_a_form_error_and_writes_nothing(
+    client, editor, town, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(editor)
+    response = upload(client, town, b"PK\x03\x04" + b"\x00" * 64, name="plan.docx")
+    (error,) = response.context["form"].errors["document"]
+    assert "corrupt document" in error
+    assert not PlanImport.objects.exists()
+    assert not SourceDocument.objects.exists()

@@ -65,7 +65,7 @@ def test_a_document_with_no_numbers_is_an_empty_import(tmp_path, town):
         (b"", "empty document"),
         (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)), "binary file"),
         (bytes(range(128, 256)) * 100, "cannot decode"),
-        (b"%PDF-1.7\n", "not a text document"),
+        (b"%PDF-1.7\n", "corrupt PDF"),
         (b"a" * (10 * 1024 * 1024 + 1), "too large"),
     ],
 )
@@ -102,3 +102,56 @@ def test_a_missing_file_or_a_directory_is_one_line(tmp_path, town):
         with pytest.raises(CommandError, match=message):
             run(str(path), "--town", "xiqu", "--year", "2026")
     assert nothing_written()
+
+
+# --- Word files and PDFs ------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.mark.parametrize("suffix", ["docx", "pdf"])
+def test_a_word_file_or_pdf_is_imported_and_the_original_kept(tmp_path, town, media, suffix):
+    from tests.extraction.documents import make_docx, make_pdf, paragraphs_of
+
+    paragraphs = paragraphs_of(PLAN_TEXT.decode("utf-8"))
+    data = make_docx(paragraphs) if suffix == "docx" else make_pdf(paragraphs)
+    path = tmp_path / f"xiqu-2026.{suffix}"
+    path.write_bytes(data)
+    output = run(str(path), "--town", "xiqu", "--year", "2026")
+    assert f"xiqu-2026.{suffix}: imported for xiqu 2026" in output
+    document = SourceDocument.objects.get()
+    assert document.original.name.endswith(f".{suffix}")
+    assert document.original.read() == data
+    # The text stored is what was read from the file: every quote is in it.
+    for candidate in TargetCandidate.objects.all():
+        assert document.text[candidate.start : candidate.end] == candidate.quote
+    assert TargetCandidate.objects.count() >= 35
+
+
+def test_a_text_import_keeps_no_separate_original(plan_file, town, media):
+    run(str(plan_file), "--town", "xiqu", "--year", "2026")
+    assert not SourceDocument.objects.get().original
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"PK\x03\x04" + b"\x00" * 64, "corrupt document"),
+        (b"%PDF-1.4\n" + b"x" * 64, "corrupt PDF"),
+    ],
+)
+def test_a_bad_office_file_exits_with_one_line_and_writes_nothing(
+    tmp_path, town, media, data, reason
+):
+    path = tmp_path / "plan.docx"
+    path.write_bytes(data)
+    with pytest.raises(CommandError) as raised:
+        run(str(path), "--town", "xiqu", "--year", "2026")
+    assert reason in str(raised.value)
+    assert "\n" not in str(raised.value)
+    assert nothing_written()
+    assert not (media.exists() and any(media.rglob("*")))

@@ -117,7 +117,7 @@ def test_an_existing_document_is_found_by_its_text(town):
     ("data", "message"),
     [
         (b"", "empty document"),
-        (b"%PDF-1.4 binary", "not a text document"),
+        (b"%PDF-1.4 binary", "corrupt PDF"),
         (b"\x00\x01\x02" * 10, "binary file"),
         (bytes(range(128, 256)) * 100, "cannot decode"),
         (b"x" * (10 * 1024 * 1024 + 1), "too large"),

@@ -270,7 +270,10 @@ class PlanImportUploadForm(forms.Form):
     document = forms.FileField(
         label=_("document"),
         allow_empty_file=True,  # the extractor says what is wrong with an empty file
-        help_text=_("Plain text, Markdown or HTML, in UTF-8 or GB18030; at most 10 MB."),
+        help_text=_(
+            "Word (.docx), PDF with a text layer, or plain text, Markdown or HTML in UTF-8 "
+            "or GB18030; at most 10 MB."
+        ),
     )
     town = forms.ModelChoiceField(label=_("town"), queryset=Town.objects.none())
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)

@@ -24,6 +24,7 @@ class ScopedAccess(BasePermission):
     """
 
     message = _("You do not have the role in this town that this change needs.")
+    anyone_reads = True  # the schema documents reads as open to anonymous callers
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:

@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     inline_serializer,
 )
@@ -29,7 +30,7 @@ from tracker.access import scope_for
 from tracker.api import serializers as api
 from tracker.api.exceptions import model_errors
 from tracker.api.permissions import REPORT
-from tracker.api.schema import ErrorSerializer
+from tracker.api.schema import FIELD_ERRORS, ErrorSerializer
 from tracker.api.views import MethodFirstMixin
 from tracker.api.workflow_serializers import ReportSerializer, reports_queryset
 from tracker.filters import ProgressUpdateFilterSet
@@ -88,9 +89,17 @@ REPLAYED_HEADER = OpenApiParameter(
 )
 
 PROGRESS_RESPONSES = {
-    201: api.ProgressUpdateSerializer,
+    201: OpenApiResponse(
+        api.ProgressUpdateSerializer, description=_("Recorded: it counts at once.")
+    ),
+    # Either first result, as its own schema, so that a generated client parses
+    # a replayed report as a report (it failed on KeyError: 'reported_by').
     200: OpenApiResponse(
-        api.ProgressUpdateSerializer,
+        PolymorphicProxySerializer(
+            component_name="ProgressReplay",
+            serializers=[api.ProgressUpdateSerializer, ReportSerializer],
+            resource_type_field_name=None,
+        ),
         description=_(
             "A retry (the same key and content, or the same content of a period's report "
             "already submitted): the first result, with the header Idempotent-Replayed: true. "
@@ -182,7 +191,15 @@ class ProgressUpdateViewSet(
         responses={
             201: api.ProgressUpdateSerializer(many=True),
             200: OpenApiResponse(
-                api.ProgressUpdateSerializer(many=True),
+                PolymorphicProxySerializer(
+                    component_name="BulkReplay",
+                    serializers=[
+                        api.ProgressUpdateSerializer(many=True),
+                        ReportSerializer(many=True),
+                    ],
+                    resource_type_field_name=None,
+                    many=False,  # each alternative is a list, not a list of alternatives
+                ),
                 description=_(
                     "A retry: every item had been recorded (or held) before; with the header "
                     "Idempotent-Replayed: true."
@@ -196,10 +213,11 @@ class ProgressUpdateViewSet(
                 ),
             ),
             400: OpenApiResponse(
+                FIELD_ERRORS,
                 description=_(
                     "Nothing was kept. Errors are keyed by the item's index: field errors, "
                     "a reused key (client_key) or a report already submitted (non_field_errors)."
-                )
+                ),
             ),
         },
         parameters=[REPLAYED_HEADER],

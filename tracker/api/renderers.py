@@ -26,3 +26,15 @@ class XLSXRenderer(_DownloadRenderer):
     media_type = XLSX_TYPE
     format = "xlsx"
     charset = None
+
+
+class BytesRenderer(_DownloadRenderer):
+    """Any file as bytes: a client that asks for application/octet-stream gets the workbook.
+
+    Generated clients know this media type (and not the workbook's), so the
+    schema lists it beside the workbook's: a download is then typed as a file.
+    """
+
+    media_type = "application/octet-stream"
+    format = "bin"
+    charset = None

@@ -33,7 +33,7 @@ from tracker.api.exceptions import (
     PreconditionRequired,
 )
 from tracker.api.permissions import EDIT
-from tracker.api.renderers import CSVRenderer, XLSXRenderer
+from tracker.api.renderers import BytesRenderer, CSVRenderer, XLSXRenderer
 from tracker.api.throttling import TokenRateThrottle
 from tracker.exports import csv_response, xlsx_response
 from tracker.filters import (
@@ -322,7 +322,7 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
         if self.action == "export_csv":
             return [JSONRenderer(), CSVRenderer()]
         if self.action == "export_xlsx":
-            return [JSONRenderer(), XLSXRenderer()]
+            return [JSONRenderer(), XLSXRenderer(), BytesRenderer()]
         return super().get_renderers()
 
     def handle_exception(self, exc):
@@ -383,7 +383,10 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
         summary=_("The target list as an Excel workbook, with the list's filters"),
         filters=True,
         parameters=[OpenApiParameter("format", exclude=True)],
-        responses={(200, XLSXRenderer.media_type): OpenApiTypes.BINARY},
+        responses={
+            (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
+            (200, BytesRenderer.media_type): OpenApiTypes.BINARY,
+        },
     )
     def export_xlsx(self, request):
         return xlsx_response(self._export_rows(), "targets")

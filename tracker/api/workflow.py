@@ -128,6 +128,7 @@ class ReportAccess(BasePermission):
     user may take the step on *this* report is the workflow's to say (403 too)."""
 
     message = _("You do not have the role in any town that this step needs.")
+    anyone_reads = True  # the schema documents reads as open to anonymous callers
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:

@@ -32,12 +32,14 @@ from .quantities import Quantity
 
 _PROGRESS = re.compile(
     r"已完成|已经完成|已累计完成|截至目前|截止目前|截至\d{1,2}月|截至今年|目前已"
-    r"|年度任务量的|年度任务的|全年任务的|完成年度任务|完成全年任务"
+    # "目前主体完成约70%": how far a project has got.
+    r"|目前[^，,。；;\d]{0,8}完成|已于[^，,。；;]{1,8}完成"
+    r"|年度任务量的|年度任务的|全年任务的|完成年度任务|完成全年任务|完成年度目标|完成全年目标"
 )
 _EARLIER_YEAR = re.compile(r"去年|过去|上年|前年|上一年")
 _PAST = re.compile(
     r"过去|去年|上年|前年|以来|至今|累计|连续|已经|已(?!将)|曾经|先后|共有|拥有"
-    r"|(?<![没具所])有(?=\d|[两二三四五六七八九十])|位居|位列|推选出|评选出|获评|荣获|同比|比上年|比去年|复工"
+    r"|(?<![没具所])有(?=\d|[两二三四五六七八九十])|位居|位列|推选出|评选出|获评|荣获|复工"
     # A dated event ("19日，…启动") is a report of what happened that day.
     r"|\d{1,2}月\d{1,2}[日号](?![前内起])|(?<![\d月])\d{1,2}[日号][,，]|\d{1,2}月(?:中旬|上旬|下旬|初|底)?[,，]"
 )
@@ -46,12 +48,21 @@ _YEAR_ON_YEAR = re.compile(r"同比|比上年|比去年")
 # Verbs that put something that already exists to use: the number describes it.
 _EXISTING = re.compile(r"用好|用足|用活|利用|依托|借助|现有|拥有")
 _FUTURE = re.compile(
-    r"将(?!近)|(?<![需主重只首必纪摘概纲])要(?![求素点害闻件])|力争|争取|力求|计划|确保|预计|拟"
+    # 计划 as a noun names a programme (国家级人才计划项目, 年度计划): no intention.
+    r"将(?!近)|(?<![需主重只首必纪摘概纲])要(?![求素点害闻件])|力争|争取|力求"
+    r"|(?<!人才|引才|工作|行动|年度)计划(?!项目|单列|生育)|确保|预计|拟"
     r"|目标|努力|年内|全年|明年|今后|未来"
 )
+# Words that look ahead in a plan but not in a review: there "全年" is the year
+# just past, "预计" an estimate of its result ("全年预计实现规上工业产值增长3%").
+_WEAK_FUTURE = re.compile(r"预计|全年|年内|目标")
+_ESTIMATE = re.compile(r"预计")
 _PLAN_VERB = re.compile(
     r"新增|新建|建设|建成|启动|推进|推动|加快|打造|实施|开发|引进|签约|完成|实现|增加|投入"
     r"|盘活|拓展|布局|办好|提升|提高|增长|培育|创建|改造|拆除|开展|扩大|落实|达到|突破|腾挪|规划"
+    # Verbs of livelihood lists and party-building plans (新增120张护理床位, 公推40名…).
+    r"|推出|改建|扩建|开办|开设|交付|新辟|创办|招聘|援助|布建|整治|栽植|种植|举办|招引|招募"
+    r"|配备|修缮|维修|创成|争创|申报|吸纳|安置|公推|发展(?=\d|新)|建立|组建|打通"
 )
 _STRETCH = re.compile(r"力争|争取|力求")
 _GROWTH = re.compile(r"(?:增长|提高|提升|增加|上升|增速|增幅|下降|降低|减少)(?:了)?$")
@@ -61,6 +72,7 @@ _SHARE_OF_PLAN = re.compile(r"(?:年度|全年)?(?:任务量|任务|计划|目�
 _LEAD_VERBS = re.compile(
     r"力争|争取|力求|努力|确保|计划|预计|还将|将|要|实现|完成|达到|新增|新建|增加|引进|推动|推进"
     r"|加快|启动|开发|打造|布局|办好|投入|盘活|拓展|建设|提升|改造|累计|其中|已经|已|共|用好|位居|规划"
+    r"|建成|推出|改建|扩建|开办|开设|交付|新辟|创办|招聘|布建|栽植|种植|举办|招引|配备|公推"
 )
 _DATE_WORDS = re.compile(r"^(?:\d{4}年度?|今年|明年|年内|全年|上半年|下半年|目前|截至目前)")
 _ORDINAL_LEAD = re.compile(
@@ -69,7 +81,7 @@ _ORDINAL_LEAD = re.compile(
 _NOISE = re.compile(r"^(?:一批|一个|一些|若干|等|使|把|让)|等$")
 
 SENTENCE_BREAKS = "。！？!?\n"
-CLAUSE_BREAKS = "，,；;。！？!?\n：:"
+CLAUSE_BREAKS = "，,；;。！？!?\n：:|"  # | : a table cell
 _SENTENCE_BREAK_RE = re.compile("[" + re.escape(SENTENCE_BREAKS) + "]")
 _CLAUSE_BREAK_RE = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
 _OPENERS = "“‘「『《（("
@@ -143,23 +155,40 @@ def tense(text: str, seg: Segments, pos: int, review: bool = False) -> str:
     """ "target", "progress", "past", or "" (no marker) for clean position pos.
 
     review: the position lies in a section that looks back (工作回顾, 总结, 成效),
-    so plan verbs there (新建公园5个) report what was done.
+    so plan verbs there (新建公园5个) report what was done, and 全年/预计 speak
+    of the year just past.
+
+    A sentence can hold several statements: a semicolon ends one, and within
+    one the latest marker wins, so "截至目前已引进5个，确保全年引进12个项目"
+    reports progress and then sets a target.
     """
-    s_start, _ = seg.sentence(pos)
+    s_start, s_end = seg.sentence(pos)
     c_start, _ = seg.clause(pos)
     before = text[s_start:pos]
-    if _PROGRESS.search(before) and not _EARLIER_YEAR.search(before):
-        return "progress"
+    future_re = _FUTURE
     past = _last_end(_PAST, before)
     if seg.plan_year:
         for m in _YEAR.finditer(before):
             if int(m.group(1)) < seg.plan_year:
                 past = max(past, m.end())
-    future = _last_end(_FUTURE, before)
+    progress = _last_end(_PROGRESS, before)
+    future = _last_end(future_re, before)
+    if review or max(past, progress) >= 0:
+        # An estimate (预计) in a report is a result, not a commitment.
+        weak = _WEAK_FUTURE if review else _ESTIMATE
+        future = max(
+            (m.end() for m in future_re.finditer(before) if not weak.fullmatch(m.group())),
+            default=-1,
+        )
+    # ">=": in "完成年度目标38.5%" the progress phrase holds the word 目标.
+    estimate = _last_end(_ESTIMATE, before)
+    if max(past, progress) >= 0 and estimate > max(past, progress, future):
+        return "past"  # "截至目前已引进…；…预计投资金额3亿元": a forecast inside a report
+    if progress >= 0 and progress >= future and not _EARLIER_YEAR.search(before):
+        return "progress"
     if past >= 0 and past > future:
         return "past"
-    _, s_end = seg.sentence(pos)
-    if future < 0 and _YEAR_ON_YEAR.search(text, pos, s_end):
+    if future < 0 and _YEAR_ON_YEAR.search(text, s_start, s_end):
         return "past"  # "实现地区生产总值125.6亿元，同比增长6.2%": a result
     if future < 0 and (review or _looks_back(text, seg, pos)):
         return "past"
@@ -172,16 +201,23 @@ def tense(text: str, seg: Segments, pos: int, review: bool = False) -> str:
     # Nothing before the number: the governing verb may come after it
     # ("以十大教育重点项目为抓手，推动…"). The first marker after decides.
     after = text[pos:s_end]
+    # At one position a progress phrase beats the 已 inside it: sort by position, then kind.
     firsts = [
-        (m.start(), kind)
-        for pattern, kind in ((_PAST, "past"), (_FUTURE, "target"), (_PLAN_VERB, "target"))
+        (m.start(), kind != "progress", kind)
+        for pattern, kind in (
+            (_PROGRESS, "progress"),
+            (_PAST, "past"),
+            (future_re, "target"),
+            (_PLAN_VERB, "target"),
+        )
         if (m := pattern.search(after))
     ]
-    return min(firsts)[1] if firsts else ""
+    return min(firsts)[2] if firsts else ""
 
 
 _LOOKING_BACK = re.compile(r"^(?:过去(?:的)?一年|一年来|去年|上一年|上年|过去\d+年|近年来|过去)")
-REVIEW_TITLE = re.compile(r"回顾|总结|成效|成绩|取得|完成情况|工作情况")
+# Sections that state where things stand (发展现状, 基本情况) report facts, as reviews do.
+REVIEW_TITLE = re.compile(r"回顾|总结|成效|成绩|取得|完成情况|工作情况|(?:现状|基本情况|发展基础)$")
 
 
 def _looks_back(text: str, seg: Segments, pos: int) -> bool:
@@ -217,11 +253,14 @@ def read_quantity(
     return Reading(kind, growth, stretch, metric, piece_start, piece_end, sign)
 
 
+_CLAUSE_END = re.compile(r"[，,。；;\n]")
+
+
 def _metric(text: str, head: str, q: Quantity, growth: bool) -> str:
     """The phrase the number measures: "地区生产总值", "优质企业", "中小学公办学位"."""
     head = head.strip()
     if growth:
-        head = _GROWTH.sub("", head)
+        head = re.sub(r"(?:同比|比上年|比去年)$", "", _GROWTH.sub("", head))
     verbs = list(_LEAD_VERBS.finditer(head))
     phrase = head
     if verbs:
@@ -247,8 +286,9 @@ def _metric(text: str, head: str, q: Quantity, growth: bool) -> str:
         if len(noun) >= 2 and not _LEAD_VERBS.match(noun):
             return noun
     # "建设一批500万平方米以上、平均容积率超3.0的工业载体": the noun closes the clause.
-    clause_end = re.search(r"[，,。；;\n]", text[q.end :])
-    rest = text[q.end : q.end + clause_end.start()] if clause_end else text[q.end :]
+    # Searched in place: slicing text[q.end:] would copy the rest of the document.
+    clause_end = _CLAUSE_END.search(text, q.end)
+    rest = text[q.end : clause_end.start()] if clause_end else text[q.end :]
     if "的" in rest:
         noun = rest.rsplit("的", 1)[1].strip()
         if 2 <= len(noun) <= 12:
@@ -306,13 +346,20 @@ _MILESTONE_PATTERNS = (
     re.compile(
         r"完成(?P<obj>[^，,；;。\d]{2,30}?)(?P<verb>项目|工程|建设|征收|收尾|改造|提升|搬迁|验收|整治|修缮)$"
     ),
+    # "力争在2023年完成…等在建工程建设并投入使用": a list of works to finish and open.
+    re.compile(r"完成(?P<obj>[^，,；;。\d]{2,60}?)(?P<verb>并?投入使用|并?投用|并?交付使用)$"),
     re.compile(r"(?:成功创建|创建成功|创成|争创)(?P<obj>[^，,；;。]{2,30})(?P<verb>)"),
 )
 _OPENING = re.compile(
     r"(?P<obj>[^，,；;。]{2,30}?)"
     r"(?P<verb>开工建设|建成投用|建成投产|建成|竣工|开业运营|开业|开园|投产|通车|封顶|挂牌|收尾|收官战|收官)$"
 )
-_OPENING_CONTEXT = re.compile(r"加快|推动|保障|确保|力争|争取|将|要|年内|实现|推进|打好")
+# A date to be done by: 年内, 年底前, 7月底, 5月1日前.
+_DEADLINE = (
+    r"(?:年内|今年内?|年底前?|上半年|下半年"
+    r"|\d{1,2}月(?:\d{1,2}日)?(?:底|末|中旬|上旬|下旬)?前|\d{1,2}月(?:底|末))"
+)
+_OPENING_CONTEXT = re.compile(r"加快|推动|保障|确保|力争|争取|将|要|实现|推进|打好|" + _DEADLINE)
 
 # Setting something up that will then exist: a team, a centre, a plan document.
 # The object must be a concrete deliverable for the verb; "探索设立…" is not a promise.
@@ -327,6 +374,8 @@ _DELIVERABLES = (
 _SETUP_PATTERNS = tuple(
     re.compile(
         r"^"
+        + _DEADLINE
+        + r"?"
         + _ADVERBS
         + r"(?:"
         + verbs
@@ -369,6 +418,18 @@ def find_milestones(
             has_quantity = k < len(qstarts) and qstarts[k] < c_end
             clause = text[c_start:c_end]
             hit = None if has_quantity else _match_milestone(clause)
+            if hit is None and "、" in clause and _MILESTONE_TRIGGER.search(clause):
+                # "确保“一横两纵”7月底通车、330国道湍口段12月底建成、城际铁路4个站点
+                # 完成主体结构": a list of things to finish, each its own milestone.
+                for p_start, p_end in _list_items(clause, c_start, qstarts, quantity_spans):
+                    piece = _match_milestone(text[p_start:p_end], context=clause)
+                    if piece is not None:
+                        at = p_start + piece.start()
+                        if tense(text, seg, at, in_review(at)) != "past":
+                            metric = (piece.group("obj") + piece.group("verb")).strip()
+                            found.append(Milestone(p_start, p_end, metric))
+                prev_clause = (c_start, c_end)
+                continue
             at = c_start + (hit.start() if hit else 0)
             if hit is not None and tense(text, seg, at, in_review(at)) != "past":
                 obj = hit.group("obj")
@@ -395,7 +456,21 @@ _MILESTONE_TRIGGER = re.compile(
 )
 
 
-def _match_milestone(clause: str) -> re.Match | None:
+def _list_items(clause: str, offset: int, qstarts: list[int], spans) -> list[tuple[int, int]]:
+    """The items of a 、-list in a clause that hold no quantity, as (start, end) in the text."""
+    items = []
+    start = 0
+    for part in clause.split("、"):
+        a, b = offset + start, offset + start + len(part)
+        start += len(part) + 1
+        k = bisect.bisect_left(qstarts, a)
+        if len(part) >= 4 and not (k < len(qstarts) and qstarts[k] < b):
+            items.append((a, b))
+    return items
+
+
+def _match_milestone(clause: str, context: str | None = None) -> re.Match | None:
+    """A milestone in clause; context is where words like 确保 or a deadline may stand."""
     if not _MILESTONE_TRIGGER.search(clause):
         return None  # most clauses: one cheap search instead of a dozen
     for pattern in _MILESTONE_PATTERNS:
@@ -403,7 +478,7 @@ def _match_milestone(clause: str) -> re.Match | None:
         if m:
             return m
     m = _OPENING.search(clause)
-    if m and _OPENING_CONTEXT.search(clause):
+    if m and _OPENING_CONTEXT.search(context or clause):
         return m
     for pattern in _SETUP_PATTERNS:
         m = pattern.search(clause)

@@ -32,12 +32,8 @@ _MAGIC = (
 _SUSPECT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\uf8ff\ufdd0-\ufdef\ufffe\uffff]")
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name) or raise ExtractionError.
-
-    The text is the document as stored, less any byte-order mark: offsets of
-    candidates point into exactly this string.
-    """
+def check_size(data: bytes) -> bytes:
+    """The bytes, or ExtractionError if they are not bytes, empty, or over the 10 MB limit."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise ExtractionError(f"expected bytes, got {type(data).__name__}")
     data = bytes(data)
@@ -47,6 +43,16 @@ def decode(data: bytes) -> tuple[str, str]:
         raise ExtractionError(
             f"document too large: {len(data):,} bytes, the limit is {MAX_BYTES:,} bytes (10 MB)"
         )
+    return data
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name) or raise ExtractionError.
+
+    The text is the document as stored, less any byte-order mark: offsets of
+    candidates point into exactly this string.
+    """
+    data = check_size(data)
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise ExtractionError(f"not a text document: this looks like {what}")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from . import readers
 from .classify import REVIEW_TITLE, Segments, find_milestones, quote_pieces, read_quantity
-from .decoding import decode
+from .decoding import check_size, decode
 from .grouping import find_mentions
 from .normalise import NormalisedText, normalise
 from .numerals import format_decimal
@@ -68,7 +70,7 @@ class Candidate:
 class Extraction:
     text: str  # the decoded document as stored; offsets point here
     encoding: str
-    format: str  # text | markdown | html
+    format: str  # text | markdown | html | docx | pdf
     title: str
     metadata: dict
     sections: list[Section]
@@ -88,11 +90,20 @@ class Extraction:
 def extract(data: bytes, filename: str = "") -> Extraction:
     """Read a plan document (bytes) into sections and candidate targets.
 
+    Text (UTF-8 or GB18030/GBK, plain, Markdown or HTML), .docx and .pdf with a
+    text layer. For a .docx or .pdf, `text` is the text read from it (what the
+    reviewer sees and offsets point into), `encoding` and `format` name the kind.
     Raises ExtractionError (one-line message) for input that is empty, binary,
-    too large or in an encoding other than UTF-8 or GB18030/GBK.
+    too large, damaged, encrypted, scanned, or in another encoding.
     """
-    text, encoding = decode(data)
-    return extract_text(text, filename, encoding)
+    check_size(data)
+    kind = readers.kind_of(data, filename)
+    if kind is None:
+        text, encoding = decode(data)
+        return extract_text(text, filename, encoding)
+    result = extract_text(readers.read(kind, data), "", kind)
+    result.format = kind
+    return result
 
 
 def extract_text(text: str, filename: str = "", encoding: str = "utf-8") -> Extraction:
@@ -117,11 +128,34 @@ _QUALIFIED_NOUN = re.compile(r"的?(?:项目|企业|工业企业|园区|工程|�
 
 
 def _is_qualifier(text: str, seg: Segments, q, later) -> bool:
-    """ "10亿元以上项目2个": the money only says which projects; the count is the target."""
+    """ "10亿元以上项目2个": the money only says which projects; the count is the target.
+
+    later: the quantity after q (or none).
+    """
     if not _QUALIFIED_NOUN.match(text, q.end):
         return False
     _, clause_end = seg.clause(q.number_start)
-    return any(other.number_start < clause_end for other in later)
+    # Quantities are in order: the next one is in the clause if any is.
+    return bool(later) and later[0].number_start < clause_end
+
+
+_COUNT_UNITS = ("个", "家", "所", "户", "名", "人", "处", "座", "条", "项", "宗", "批")
+
+
+def _is_threshold(text: str, seg: Segments, q, earlier) -> bool:
+    """earlier: the quantity before q (or none)."""
+    """ "新增3个村集体收入超过10万元": the money says which villages count; 3个 is the target.
+
+    A bound (超过, 以上) that follows a count in the same clause, with only the
+    counted thing's attribute between them, is the criterion for what is counted.
+    """
+    if q.comparison not in ("gt", "ge") or not earlier:
+        return False
+    prev = earlier[-1]
+    if prev.unit not in _COUNT_UNITS or seg.clause(prev.number_start) != seg.clause(q.number_start):
+        return False
+    gap = text[prev.end : q.start]
+    return 0 < len(gap) <= 10 and not re.search(r"[、和及与并]|以上|以下", gap)
 
 
 def _earlier_year(title: str, plan_year: int | None) -> bool:
@@ -189,22 +223,27 @@ def _candidates(
     seg = Segments(clean, plan_year)
     # Headlines and photo captions repeat the body; their numbers are not read twice.
     skipped = [(p.start, p.end) for p in doc.paragraphs if p.kind in ("title", "caption")]
+    skipped_starts = [a for a, _ in skipped]
 
     def in_title(pos: int) -> bool:
-        return any(a <= pos < b for a, b in skipped)
+        k = bisect.bisect_right(skipped_starts, pos) - 1
+        return k >= 0 and pos < skipped[k][1]
 
-    # "N大X" names a set only when sections bear it out (七大重点领域 over 一…七);
-    # otherwise 三大连片示范区 is a count like any other. The other mention
+    # "N大X" names a set when sections bear it out (七大重点领域 over 一…七) or
+    # X is abstract (七大领域, 三大战役); otherwise 三大连片示范区 is a count like any other. The other mention
     # forms (五个“聚焦”, “四个坚持”, 四个方面) are always labels.
     used = {sec.grouping for root in sections for sec in root.walk() if sec.grouping}
-    labels = [m for m in mentions if m.classifier != "大" or m.text in used]
+    labels = [m for m in mentions if m.names_a_set or m.text in used]
     quantities = [
         q
         for q in find_quantities(clean, labels)
         if not in_title(q.number_start) and not _is_deadline(clean, q)
     ]
     quantities = [
-        q for i, q in enumerate(quantities) if not _is_qualifier(clean, seg, q, quantities[i + 1 :])
+        q
+        for i, q in enumerate(quantities)
+        if not _is_qualifier(clean, seg, q, quantities[i + 1 : i + 2])
+        and not _is_threshold(clean, seg, q, quantities[max(0, i - 1) : i])
     ]
 
     parents = {id(c): sec for root in sections for sec in root.walk() for c in sec.children}
@@ -276,4 +315,38 @@ def _candidates(
         cand.start, cand.end = mapped.original_span(qs, qe)
         cand.quote = mapped.original[cand.start : cand.end]
         out.append(cand)
-    return out
+    return _without_restatements(out)
+
+
+# Words that stand where a metric would but name none ("林牧渔业…比重:年均增长5%").
+_NOT_A_METRIC = {"年均", "同比", "比上年", "全年", "今年", "其中", "累计"}
+
+
+def _same_metric(a: str, b: str) -> bool:
+    a, b = a.strip(), b.strip()
+    if a in _NOT_A_METRIC or b in _NOT_A_METRIC:
+        return False
+    return len(a) >= 2 and len(b) >= 2 and (a in b or b in a)
+
+
+def _without_restatements(candidates: list[Candidate]) -> list[Candidate]:
+    """A target said twice (a lead paragraph's summary, then the body) is proposed once.
+
+    The same value, unit, comparison and growth for the same metric is one
+    target; the later statement is kept, since the body is where a target
+    sits in its section with the work around it.
+    """
+    keep = [True] * len(candidates)
+    last: dict[tuple, list[int]] = {}
+    for i, cand in enumerate(candidates):
+        if cand.kind != "target" or cand.implied:
+            continue
+        key = (cand.value, cand.value_max, cand.unit, cand.comparison, cand.growth)
+        earlier = last.setdefault(key, [])
+        # The last few statements with these figures suffice (and keep a long
+        # document linear): a summary restates what follows it.
+        for j in earlier[-8:]:
+            if keep[j] and _same_metric(candidates[j].metric, cand.metric):
+                keep[j] = False
+        earlier.append(i)
+    return [c for c, k in zip(candidates, keep, strict=True) if k]

@@ -15,12 +15,14 @@ The result is a list of paragraphs in a clean text, each one a line there.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
+from array import array
 from dataclasses import dataclass, field
 
 from .grouping import find_mentions
-from .textmap import MapBuilder, MappedText
+from .textmap import MapBuilder, MappedText, positions
 
 # Sentence-final punctuation: a line ending in one of these ends a paragraph.
 TERMINAL = set("。！？!?；;：:…")
@@ -33,9 +35,11 @@ NUMBERED_RE = re.compile(
     r"|\d{1,2}(?:[.、](?!\d)|[）)])"
     r"|[（(]\d{1,2}[）)]"
     r"|第[一二三四五六七八九十]{1,3}[章节部分篇]"
-    r"|[●•◆○▶☆★])"
+    r"|[●•◆○▶☆★☑✓✔√])"
 )
-BULLET_CHARS = "●•◆○▶☆★"
+BULLET_CHARS = "●•◆○▶☆★☑✓✔√"  # ☑: checklists of 民生实事 in progress reports
+# How a table row is written in the text: cells joined by " | " (readers.py writes them so).
+TABLE_CELL = " | "
 CAPTION_RE = re.compile(r"^[■▲△□▼※]")
 BYLINE_RE = re.compile(r"记者|通讯员|来源|编辑|摄影|供图|[/:：]")
 
@@ -51,16 +55,23 @@ _HTML_HINT = re.compile(
     re.I,
 )
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-_MARKUP_TOKEN = re.compile(
-    r"(?P<comment><!--.*?-->)"
-    r"|(?P<script><(script|style)\b.*?</\3\s*>)"
-    r"|(?P<autolink><(?:https?:)?//[^\s<>]+>)"
-    r"|(?P<tag></?(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>)"
-    r"|(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
-    r"|(?P<mdlink>!?\[(?P<linktext>[^\]\n]{0,300})\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\))"
-    r"|(?P<url2>(?:https?:)?//[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>()\[\]（）\u3000-\u9fff\uff00-\uffef]*)"
-    r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
-    re.S,
+_TOKENS = {
+    "comment": r"(?P<comment><!--.*?-->)",
+    "script": r"(?P<script><(script|style)\b.*?</\3\s*>)",
+    "autolink": r"(?P<autolink><(?:https?:)?//[^\s<>]+>)",
+    "tag": r"(?P<tag></?(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>)",
+    "entity": r"(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)",
+    "mdlink": r"(?P<mdlink>!?\[(?P<linktext>[^\]\n]{0,300})\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\))",
+    "url2": r"(?P<url2>(?:https?:)?//[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>()\[\]（）\u3000-\u9fff\uff00-\uffef]*)",
+    # ASCII only: \w would match every run of Chinese characters, and the engine
+    # would walk each run to its end at every position looking for an @.
+    "email": r"(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)",
+}
+_MARKUP_TOKEN = re.compile("|".join(_TOKENS.values()), re.S)
+# Plain text and Markdown: tags and entities are ordinary characters there, so
+# the scanner need not look for them.
+_TEXT_TOKEN = re.compile(
+    "|".join(v for k, v in _TOKENS.items() if k not in ("tag", "entity")), re.S
 )
 _HTML_HEADING = re.compile(r"<(h[1-6])\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
 _HTML_BOLD_PARA = re.compile(
@@ -147,15 +158,40 @@ def _parse_front_matter(block: str) -> dict:
     return data
 
 
-Atoms = tuple[list[str], list[int], list[int]]
+# The text so far, and each character's original [start, end).
+Atoms = tuple[str, array, array]
+
+
+# Where a markup token can start: one cheap character class tried at each
+# position, and the full alternation only where it may match.
+_TOKEN_START = re.compile(r"[<&!\[/]|[A-Za-z0-9._%+-]+@")
+
+
+def _tokens(pattern: re.Pattern, text: str, pos: int):
+    """pattern.finditer(text, pos), the same matches, found faster in a long text."""
+    end = pos
+    for hit in _TOKEN_START.finditer(text, pos):
+        at = hit.start()
+        if at < end:
+            continue
+        # "https://…" starts with h: step back over a scheme before the slashes.
+        if text.startswith("//", at) and text[max(0, at - 6) : at].endswith(("http:", "https:")):
+            at -= 6 if text[at - 6 : at] == "https:" else 5
+            if at < end:
+                continue
+        m = pattern.match(text, at)
+        if m is not None and m.end() > m.start():
+            yield m
+            end = m.end()
 
 
 def _strip_markup(
     original: str, fmt: str, body_start: int
 ) -> tuple[Atoms, list[tuple[int, int, int]]]:
-    chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    chars: list[str] = []  # pieces of text, each as long as the spans it adds
+    starts = positions()
+    ends = positions()
+    identity = positions(range(len(original) + 1))  # the span of an unchanged character
     html_mode = fmt == "html"
     markdown = fmt in ("markdown", "html")  # Jekyll posts mix the two
     # (start, end, level) of heading text in the original. A paragraph that is all
@@ -182,12 +218,13 @@ def _strip_markup(
                     starts.append(i)
                     ends.append(i + 1)
             return
-        chars.extend(original[start:end])
-        starts.extend(range(start, end))
-        ends.extend(range(start + 1, end + 1))
+        chars.append(original[start:end])
+        starts.extend(identity[start:end])  # a copy of memory, not an int at a time
+        ends.extend(identity[start + 1 : end + 1])
 
     pos = body_start
-    for m in _MARKUP_TOKEN.finditer(original, body_start):
+    tokens = _MARKUP_TOKEN if html_mode else _TEXT_TOKEN
+    for m in _tokens(tokens, original, body_start):
         kind = m.lastgroup
         if kind in ("tag", "entity") and not html_mode:
             continue  # "<" and "&" are ordinary characters in plain text
@@ -217,21 +254,32 @@ def _strip_markup(
         # their digits are never quantities.
         pos = m.end()
     emit_text(pos, len(original))
-    if markdown:
-        chars, starts, ends = _drop_emphasis(original, chars, starts, ends)
-    return (chars, starts, ends), headings
-
-
-def _drop_emphasis(original: str, chars, starts, ends):
-    """Remove Markdown ** and __ markers, keeping everything else."""
     text = "".join(chars)
+    if markdown:
+        text, starts, ends = _drop_emphasis(text, starts, ends)
+    return (text, starts, ends), headings
+
+
+def _drop_emphasis(text: str, starts: array, ends: array) -> Atoms:
+    """Remove Markdown ** and __ markers, keeping everything else."""
     if "**" not in text and "__" not in text:
-        return chars, starts, ends
-    drop: set[int] = set()
-    for m in _MD_EMPHASIS.finditer(text):
-        drop.update((m.start(), m.start() + 1))
-    keep = [i for i in range(len(chars)) if i not in drop]
-    return [chars[i] for i in keep], [starts[i] for i in keep], [ends[i] for i in keep]
+        return text, starts, ends
+    return _drop_spans(text, starts, ends, [m.span() for m in _MD_EMPHASIS.finditer(text)])
+
+
+def _drop_spans(text: str, starts: array, ends: array, spans: list[tuple[int, int]]) -> Atoms:
+    """The atoms without the characters in spans (sorted, not overlapping)."""
+    pieces, out_s, out_e = [], positions(), positions()
+    pos = 0
+    for a, b in spans:
+        pieces.append(text[pos:a])
+        out_s.extend(starts[pos:a])
+        out_e.extend(ends[pos:a])
+        pos = b
+    pieces.append(text[pos:])
+    out_s.extend(starts[pos:])
+    out_e.extend(ends[pos:])
+    return "".join(pieces), out_s, out_e
 
 
 # --- pass 2: characters -----------------------------------------------------
@@ -248,38 +296,34 @@ _TRANSLATE.update({ord(k): v for k, v in _FULLWIDTH_PUNCT.items()})
 _TRANSLATE.update({ord(k): " " for k in _SPACES})
 
 
+_TO_NARROW = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "]+")
+_INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]+")
+
+
 def _normalise_chars(atoms: Atoms, html_mode: bool) -> Atoms:
-    chars, starts, ends = atoms
-    joined = "".join(chars)
-    if not any(ch in joined for ch in _INVISIBLE):
-        # Fast path: every change is one character for one, so the spans stay.
-        out = list(joined.translate(_TRANSLATE))
-        if html_mode:
-            at = joined.find("\n")
-            while at >= 0:
-                if ends[at] - starts[at] == 1:
-                    out[at] = " "  # a newline in HTML source is only whitespace
-                at = joined.find("\n", at + 1)
-        return out, starts, ends
-    out_c: list[str] = []
-    out_s: list[int] = []
-    out_e: list[int] = []
-    for ch, s, e in zip(chars, starts, ends, strict=True):
-        if ch in _INVISIBLE:
-            continue
-        code = ord(ch)
-        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            ch = chr(code - 0xFEE0)  # full-width digit or letter
-        elif ch in _FULLWIDTH_PUNCT:
-            ch = _FULLWIDTH_PUNCT[ch]
-        elif ch in _SPACES:
-            ch = " "
-        elif ch == "\n" and html_mode and e - s == 1:
-            ch = " "  # a newline in HTML source is only whitespace; tags made our breaks
-        out_c.append(ch)
-        out_s.append(s)
-        out_e.append(e)
-    return out_c, out_s, out_e
+    text, starts, ends = atoms
+    if any(ch in text for ch in _INVISIBLE):
+        text, starts, ends = _drop_spans(
+            text, starts, ends, [m.span() for m in _INVISIBLE_RE.finditer(text)]
+        )
+    # Every change now is one character for one, so the spans stay. (A substitution
+    # where needed: str.translate walks every character of a CJK text slowly.)
+    text = _TO_NARROW.sub(lambda m: m.group().translate(_TRANSLATE), text)
+    if html_mode and "\n" in text:
+        # A newline in HTML source is only whitespace; the tags made our breaks (their
+        # "\n" stands for a whole tag, so its span is longer than one character).
+        pieces = []
+        pos = 0
+        at = text.find("\n")
+        while at >= 0:
+            if ends[at] - starts[at] == 1:
+                pieces.append(text[pos:at])
+                pieces.append(" ")
+                pos = at + 1
+            at = text.find("\n", at + 1)
+        pieces.append(text[pos:])
+        text = "".join(pieces)
+    return text, starts, ends
 
 
 # --- pass 3: lines ----------------------------------------------------------
@@ -291,9 +335,9 @@ def _is_wide(ch: str) -> bool:
 
 @dataclass
 class _Line:
-    chars: list[str]
-    starts: list[int]
-    ends: list[int]
+    chars: str  # the line's text
+    starts: array
+    ends: array
     text: str = ""
     kind: str = "text"  # text, title, heading, caption
     level: int = 0
@@ -305,43 +349,52 @@ class _Line:
 
 
 def _split_lines(atoms: Atoms) -> list[_Line]:
-    chars, starts, ends = atoms
-    joined = "".join(chars)
+    text, starts, ends = atoms
     lines: list[_Line] = []
     begin = 0
     while True:
-        at = joined.find("\n", begin)
-        stop = len(joined) if at < 0 else at
-        lines.append(_tidy_line(chars[begin:stop], starts[begin:stop], ends[begin:stop]))
+        at = text.find("\n", begin)
+        stop = len(text) if at < 0 else at
+        lines.append(_tidy_line(text[begin:stop], starts[begin:stop], ends[begin:stop]))
         if at < 0:
             return lines
         begin = at + 1
 
 
-def _tidy_line(chars: list[str], starts: list[int], ends: list[int]) -> _Line:
+_SPACE_RUN = re.compile(" +")
+
+
+def _tidy_line(chars: str, starts: array, ends: array) -> _Line:
     """Trim, and close up spaces between two wide (CJK) characters."""
     if " " not in chars:
         line = _Line(chars, starts, ends)
-        line.text = "".join(chars)
+        line.text = chars
         return line
-    keep: list[int] = []
+    inner = chars.strip(" ")
+    if " " not in inner:
+        # Only indentation or trailing spaces: a slice, no character-level work.
+        a = len(chars) - len(chars.lstrip(" "))
+        b = a + len(inner)
+        line = _Line(inner, starts[a:b], ends[a:b])
+        line.text = inner
+        return line
     n = len(chars)
-    i = 0
-    while i < n:
-        if chars[i] != " ":
-            keep.append(i)
-            i += 1
+    drops: list[tuple[int, int]] = []  # spans of spaces to remove
+    for m in _SPACE_RUN.finditer(chars):
+        i, j = m.span()
+        if i == 0 or j == n:
+            drops.append((i, j))  # leading and trailing spaces go
             continue
-        j = i
-        while j < n and chars[j] == " ":
-            j += 1
-        left, right = (chars[keep[-1]], chars[j]) if keep and j < n else ("", "")
+        left, right = chars[i - 1], chars[j]
         closable = (_is_wide(left) or left.isdigit()) and (_is_wide(right) or right.isdigit())
-        if left and not (closable and (_is_wide(left) or _is_wide(right))):
-            keep.append(i)  # one space between words that need it: "ART 文创园"
-        i = j
-    line = _Line([chars[k] for k in keep], [starts[k] for k in keep], [ends[k] for k in keep])
-    line.text = "".join(line.chars)
+        if closable and (_is_wide(left) or _is_wide(right)):
+            drops.append((i, j))  # "其 次 是", "2026 年"
+        elif j - i > 1:
+            drops.append((i + 1, j))  # one space between words that need it: "ART 文创园"
+    if drops:
+        chars, starts, ends = _drop_spans(chars, starts, ends, drops)
+    line = _Line(chars, starts, ends)
+    line.text = chars
     return line
 
 
@@ -385,9 +438,20 @@ def _assemble(
 
     heading_spans.sort()
 
+    heading_starts = [a for a, _, _ in heading_spans]
+
     def markup_heading_level(line: _Line) -> int:
         s = line.starts[0]
-        return next((level for a, b, level in heading_spans if a <= s < b), 0)
+        # Headings do not nest in the markup: the last one starting at or before s holds it, if any.
+        k = bisect.bisect_right(heading_starts, s) - 1
+        while k >= 0:
+            a, b, level = heading_spans[k]
+            if s < b:
+                return level
+            if k == 0 or heading_spans[k - 1][1] <= a:
+                break  # earlier headings end before this one starts
+            k -= 1
+        return 0
 
     for line in content:
         text = line.text
@@ -426,12 +490,16 @@ def _assemble(
 
     # Grouping keywords whose members start lines (五个“聚焦” → lines "聚焦…").
     joined = "".join(ln.text for ln in content)
+    opening: dict[str, list[_Line]] = {}
     for mention in find_mentions(joined):
-        if not mention.keyword:
+        keyword = mention.keyword
+        if not keyword:
             continue
-        members = [
-            ln for ln in content if ln.kind == "text" and ln.text.startswith(mention.keyword)
-        ]
+        if keyword not in opening:
+            opening[keyword] = [
+                ln for ln in content if ln.kind == "text" and ln.text.startswith(keyword)
+            ]
+        members = opening[keyword]
         if len(members) == mention.count:
             for ln in members:
                 ln.keyword = True
@@ -474,6 +542,20 @@ def _mark_layout_headings(content: list[_Line], blank_after: list[int]) -> None:
         line.level = 1
 
 
+# A line that is a whole list item: it opens with a verb of doing and counts
+# something ("新增120张护理床位" / "完成260户适老化改造"). Lists of 民生实事 are
+# written so, one item a line, with no full stops.
+_ITEM_LINE = re.compile(
+    r"^(?:新增|新建|改建|扩建|建成|完成|实施|推出|开办|开设|交付|打造|改造|提供|培训|举办|招聘|配备|创建|引进)"
+    r"[^，,。；;]{0,20}?\d"
+)
+_CONTINUES = "的和与及、，,“（(《"
+
+
+def _is_item_line(line: _Line) -> bool:
+    return len(line.text) <= 40 and bool(_ITEM_LINE.match(line.text))
+
+
 def _hard_break(a: _Line, b: _Line, html_mode: bool) -> bool:
     if html_mode and b.blank_before:
         return True  # a block tag lies between them
@@ -483,6 +565,10 @@ def _hard_break(a: _Line, b: _Line, html_mode: bool) -> bool:
         return True
     if a.terminal or a.bullet:
         return True
+    if _is_item_line(b) and len(a.text) <= 40 and a.text[-1] not in _CONTINUES:
+        return True
+    if TABLE_CELL in a.text or TABLE_CELL in b.text:
+        return True  # a table row (from a .docx, or typed with |) is a line of its own
     if a.numbered or a.keyword:
         # A numbered heading that ran over into the next line has no blank between.
         return not (b.blank_before == 0 and len(a.text) >= 15)
@@ -518,6 +604,10 @@ def _join(
         if starts_paragraph:
             para_kind, para_level = line.kind, line.level
         out.extend(line.chars, line.starts, line.ends)
+        # The builder has the spans now; the previous line's go, so that a large
+        # document does not hold two copies of them at once.
+        if prev is not None:
+            prev.starts = prev.ends = positions(prev.ends[-1:] * 2)
         prev = line
     if prev is not None:
         paragraphs.append(Paragraph(para_start, len(out), para_kind, para_level))
@@ -531,6 +621,7 @@ def _join(
             and len(text) >= 30
             and not any(c in PROSE_PUNCT for c in text)
             and not NUMBERED_RE.match(text)
+            and TABLE_CELL not in text
         ):
             para.kind = "caption"
     return NormalisedText(mapped, paragraphs, fmt, metadata, title, wrapped)

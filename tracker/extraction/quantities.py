@@ -26,6 +26,9 @@ BASE_UNITS = (
     "个", "家", "所", "件", "名", "人", "户", "套", "栋", "幢", "座", "条", "项", "宗", "场",
     "次", "批", "处", "间", "台", "辆", "张", "床", "支", "类", "款", "部", "株", "棵", "艘",
     "架", "篇", "份", "倍", "岁", "天", "年", "%", "‰",
+    # Farm, retail and service counts seen in plans from other provinces:
+    # 食用菌900万袋, 生猪3000头, 路灯478盏, 建筑面积21.9万m2 (㎡ after NFKC).
+    "课时", "袋", "头", "箱", "盏", "只", "块", "组", "m2", "㎡",
 )  # fmt: skip
 _UNIT_RE = re.compile(
     r"(?P<approx>[余多])?(?P<unit>(?:千万|百万|万亿|万|亿)?(?:"
@@ -53,6 +56,10 @@ _UNIT_NOT_BEFORE = {
     "台": "湾",
     "次": "会",
     "年": "度级",
+    "头": "号部脑条版雁羊牛",
+    "组": "织建成合团长",
+    "块": "钱",
+    "只": "有要是能",
 }
 # Durations count as quantities only when bounded: 3至5年, 3年内, 连续两年, 近十年.
 _DURATION_UNITS = ("年", "个月", "天")
@@ -70,18 +77,21 @@ _NUMBER = re.compile(
 _RANGE_SEP = re.compile(r"\s*[—–\-~～至到]{1,2}\s*")
 
 _PREFIX = re.compile(
-    r"(?P<word>不少于|不低于|不超过|不高于|不到|超过|高于|低于|至少|最多|大约|将近|接近|逾|超|近|约|控制在)$"
+    r"(?P<word>不少于|不低于|不超过|不高于|不到|超过|突破|高于|低于|至少|最多|大约|将近|接近|逾|超|近|约|控制在)$"
 )
 _PREFIX_COMPARISON = {
     "不少于": "ge", "不低于": "ge", "至少": "ge",
-    "超过": "gt", "超": "gt", "逾": "gt", "高于": "gt",
+    "超过": "gt", "突破": "gt", "超": "gt", "逾": "gt", "高于": "gt",
     "不超过": "le", "不高于": "le", "最多": "le", "控制在": "le",
     "低于": "lt", "不到": "lt",
     "约": "approx", "大约": "approx", "近": "approx", "将近": "approx", "接近": "approx",
 }  # fmt: skip
 # 约 and 近 inside words: 节约, 制约, 签约, 最近, 附近.
 _PREFIX_FALSE = {"约": "节制签预合公条", "近": "最附就"}
-_SUFFIX = re.compile(r"^(?P<word>以上|以下|以内|之内|左右|上下)")
+# A short parenthetical may stand between the unit and the word: 6000套(间)以上.
+_SUFFIX = re.compile(
+    r"^(?P<aside>[（(][^（()）\n]{1,4}[)）])?(?P<word>以上|以下|以内|之内|左右|上下)"
+)
 _SUFFIX_COMPARISON = {
     "以上": "ge", "以下": "le", "以内": "le", "之内": "le", "左右": "approx", "上下": "approx",
 }  # fmt: skip
@@ -95,6 +105,9 @@ _MASKS = re.compile(
     r"|\(?0\d{2,3}\)?[-\s]?\d{7,8}|1[3-9]\d{9}"  # phone numbers
     r"|[A-Za-z0-9]*\d[A-Za-z0-9]*(?:\+[A-Za-z0-9]+)+"  # 1+5, 2+3+4, 1+6+N
     r"|[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号"  # document numbers 〔2022〕5号
+    # Names that hold a number: 党的二十大, 二十届三中全会, 抓好三支队伍建设.
+    r"|党的[一二三四五六七八九十]{1,3}大|[一二三四五六七八九十]中全会"
+    r"|[两二三四五六七八九十]支队伍(?=建设)"
 )
 _QUOTES = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
 _RATIO_METRIC = re.compile(r"[\u4e00-\u9fff]{1,2}(?:率|比|比重|指数|系数|强度|密度)$")
@@ -138,10 +151,27 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Every mask holds a digit or one of these words; the masks are sought only
+# near them (a mask is at most ~30 characters long).
+_MASK_ANCHOR = re.compile(r"\d|党的|中全会|支队伍")
+
+
+def _mask_windows(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for m in _MASK_ANCHOR.finditer(text):
+        a, b = max(0, m.start() - 30), min(len(text), m.end() + 30)
+        if spans and a <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    return spans
+
+
 def _masked(text: str, mentions: list[Mention]) -> bytearray:
     mask = bytearray(len(text))
-    for m in _MASKS.finditer(text):
-        mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    for a, b in _mask_windows(text):
+        for m in _MASKS.finditer(text, a, b):
+            mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for start, end in name_spans(text):
         mask[start:end] = b"\x01" * (end - start)
     for mention in mentions:
@@ -176,7 +206,28 @@ def find_quantities(text: str, mentions: list[Mention]) -> list[Quantity]:
             value = Decimal(_DOUBLING_VALUE[m.group("word")])
             found.append(Quantity(m.start(), m.end(), m.start(), m.end(), value, None, "倍", "ge"))
     found.sort(key=lambda q: q.start)
-    return [q for q in found if not _counts_a_list(text, q)]
+    return [q for q in found if not _counts_a_list(text, q) and not _is_capacity(text, q)]
+
+
+_CAPACITY_BEFORE = re.compile(r"(?:年产(?!值)|年出栏|年存栏|年处理|日处理|日产|年吞吐|年加工)$")
+_RATE_AFTER = re.compile(r"^/(?:日|天|年|小时|时)")
+
+
+def _is_capacity(text: str, q: Quantity) -> bool:
+    """ "年产10亿件电子元器件项目", "30万吨/日取水泵站": the size of a plant, which names it."""
+    return bool(
+        _CAPACITY_BEFORE.search(text, max(0, q.start - 4), q.start)
+        or _RATE_AFTER.match(text[q.end : q.end + 4])
+    )
+
+
+_ONE_AT_CLAUSE_END = re.compile(r"(?:处|个|座|所|家|条|项|批)(?:[，,。；;、）)]|$)")
+
+
+def _counts_one(text: str, after: int) -> bool:
+    """一 is a number before a scale (一万人次) or as a count that ends its clause
+    (新增优质蔬菜繁育基地一处,); before a noun it is an article (一个学段, 一批)."""
+    return text.startswith(("万", "亿"), after) or bool(_ONE_AT_CLAUSE_END.match(text, after))
 
 
 def _read_quantity(text: str, m: re.Match, mask: bytearray) -> Quantity | None:
@@ -195,8 +246,8 @@ def _read_quantity(text: str, m: re.Match, mask: bytearray) -> Quantity | None:
     # Ordinals, sessions, parts of codes and identifiers.
     if before in "第届" or before.isalnum() and before.isascii() or before in "+./-_#":
         return None
-    if after.isascii() and (after.isalpha() or after in "+_"):
-        return None  # 5G, 3D, 4K
+    if after.isascii() and (after.isalpha() or after in "+_") and not text.startswith("m2", b):
+        return None  # 5G, 3D, 4K (but 500m2 is an area)
     if arabic:
         integer = token.split(".")[0]
         if (len(integer) > 1 and integer[0] == "0") or len(integer) > 9:
@@ -204,7 +255,7 @@ def _read_quantity(text: str, m: re.Match, mask: bytearray) -> Quantity | None:
         if len(integer) == 4 and 1900 <= int(integer) <= 2100 and text.startswith("年", b):
             return None  # a year
     else:
-        if token == "一" or before in "几数" or after in "几是":
+        if (token == "一" and not _counts_one(text, b)) or before in "几数" or after in "几是":
             return None  # 一 is an article far more often than a number; 十几; 一是
     value = parse_number(token)
     if value is None:
@@ -249,7 +300,7 @@ def _read_quantity(text: str, m: re.Match, mask: bytearray) -> Quantity | None:
             unit_m.end(),
             value,
             None,
-            unit_m.group("unit"),
+            _unit_named_before(text, a, unit_m.group("unit")),
             unit_m.group("approx") or "",
             arabic,
         )
@@ -266,6 +317,20 @@ def _read_quantity(text: str, m: re.Match, mask: bytearray) -> Quantity | None:
     return None
 
 
+# "服务人次达200万": the unit is named before the number, which carries only its scale.
+_UNIT_BEFORE = re.compile(
+    r"(?P<unit>人次|人数|户数)(?:达到|达|超过|突破|超|逾|为|约|近|不少于|不低于)?$"
+)
+_UNIT_OF_COUNT = {"人次": "人次", "人数": "人", "户数": "户"}
+
+
+def _unit_named_before(text: str, number_start: int, unit: str) -> str:
+    if unit not in ("万", "亿", "千万", "百万"):
+        return unit
+    named = _UNIT_BEFORE.search(text, max(0, number_start - 8), number_start)
+    return unit + _UNIT_OF_COUNT[named.group("unit")] if named else unit
+
+
 def _unit_allowed(text: str, number_start: int, unit_m: re.Match, in_range: bool) -> bool:
     unit = unit_m.group("unit")
     end = unit_m.end()
@@ -273,9 +338,9 @@ def _unit_allowed(text: str, number_start: int, unit_m: re.Match, in_range: bool
     base = unit.lstrip("千百万亿") or unit
     if nxt and nxt in _UNIT_NOT_BEFORE.get(base, ""):
         return False
-    if base in _DURATION_UNITS and not in_range:
+    if base in _DURATION_UNITS:
         head = text[max(0, number_start - 4) : number_start]
-        if not (_DURATION_BEFORE.search(head) or _DURATION_AFTER.match(text, end)):
+        if not (_DURATION_BEFORE.search(head) or _DURATION_AFTER.match(text[end : end + 2])):
             return False
     return True
 
@@ -300,11 +365,11 @@ def _finish(
         if not (len(word) == 1 and lead and lead in _PREFIX_FALSE.get(word, "")):
             comparison = _PREFIX_COMPARISON[word]
             start = prefix.start()
-    suffix = _SUFFIX.match(text[end : end + 2])
+    suffix = _SUFFIX.match(text[end : end + 8])
     if suffix:
         if not comparison:
             comparison = _SUFFIX_COMPARISON[suffix.group("word")]
-        end += len(suffix.group("word"))
+        end += suffix.end()
     if not comparison and approx:
         comparison = "gt"  # 500余亩, 1000多个: more than
     return Quantity(
@@ -324,11 +389,18 @@ def _counts_a_list(text: str, q: Quantity) -> bool:
     """
     if q.value_max is not None or q.value != q.value.to_integral_value() or not 2 <= q.value <= 12:
         return False
-    clause_start = max(text.rfind(ch, 0, q.start) for ch in "，,；;。！？!?\n：:") + 1
+    # A list that names a count is short; looking further back would cost a scan
+    # of the whole text per quantity for a mark the text never uses.
+    window = max(0, q.start - 200)
+    clause_start = max(
+        max(text.rfind(ch, window, q.start) for ch in "，,；;。！？!?\n：:") + 1, window
+    )
     head = text[clause_start : q.start].rstrip()
     head = head.removesuffix("等").rstrip("”\"’'」")
     if not head or "、" not in head:
         return False
+    if re.search(r"\d", head):
+        return False  # 重大项目4个、重点项目2个: the items carry their own counts
     # The list must end right here: the last item runs into the number.
     last = head.rsplit("、", 1)[1]
     if len(last) > 12:

@@ -15,6 +15,7 @@ set of the same size just before it: 七大重点领域 before 一…七.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -87,6 +88,9 @@ class _Builder:
         self.text = doc.text
         self.mentions = mentions
         self.roots: list[Section] = []
+        # For grouping_before: mentions by where they end, searched by bisection.
+        self.mentions_by_end = sorted(mentions, key=lambda m: m.end)
+        self.mention_ends = [m.end for m in self.mentions_by_end]
 
     # -- helpers --
 
@@ -156,15 +160,18 @@ class _Builder:
     def keyword_paragraphs(self) -> dict[int, str]:
         """Paragraph starts that begin with a grouping keyword, when counts agree."""
         found: dict[int, str] = {}
+        opening: dict[str, list[int]] = {}  # keyword → starts of paragraphs it opens
         for mention in self.mentions:
             kw = mention.keyword
             if not kw:
                 continue
-            hits = [
-                p.start
-                for p in self.doc.paragraphs
-                if p.kind == "text" and self.text.startswith(kw, p.start) and p.start > mention.end
-            ]
+            if kw not in opening:
+                opening[kw] = [
+                    p.start
+                    for p in self.doc.paragraphs
+                    if p.kind == "text" and self.text.startswith(kw, p.start)
+                ]
+            hits = [start for start in opening[kw] if start > mention.end]
             if len(hits) == mention.count:
                 for start in hits:
                     found.setdefault(start, mention.text)
@@ -257,11 +264,14 @@ class _Builder:
         return parse_chinese_int(digits) or 0
 
     def grouping_before(self, pos: int, count: int, window: int = 300) -> str:
-        best = ""
-        for mention in self.mentions:
-            if mention.count == count and pos - window <= mention.end <= pos:
-                best = mention.text
-        return best
+        """The last mention counting `count` things that ends in the window before pos."""
+        ends = self.mention_ends
+        k = bisect.bisect_right(ends, pos)
+        while k > 0 and ends[k - 1] >= pos - window:
+            k -= 1
+            if self.mentions_by_end[k].count == count:
+                return self.mentions_by_end[k].text
+        return ""
 
     def add_inline(self) -> None:
         for seq, grouping in self.inline_ordinals():
@@ -372,9 +382,12 @@ def innermost(sections: list[Section], clean_pos: int) -> Section | None:
     """The deepest section whose clean span holds the position."""
     found = None
     siblings = sections
-    while True:
-        holder = next((s for s in siblings if s.clean_start <= clean_pos < s.clean_end), None)
-        if holder is None:
+    while siblings:
+        # Siblings are in document order and do not overlap: the holder is the last
+        # one starting at or before the position, if it reaches that far.
+        k = bisect.bisect_right(siblings, clean_pos, key=lambda sec: sec.clean_start) - 1
+        if k < 0 or not clean_pos < siblings[k].clean_end:
             return found
-        found = holder
-        siblings = holder.children
+        found = siblings[k]
+        siblings = found.children
+    return found

@@ -10,42 +10,55 @@ character, several for an HTML entity, none for a character we inserted.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 
-class MapBuilder:
-    """Collects clean characters with their original spans, in order."""
+def positions(values=()) -> array:
+    """Offsets as a compact array: 4 bytes each, not a Python int object each."""
+    return array("i", values)  # a document is at most 10 MB, far below 2**31
 
-    __slots__ = ("chars", "ends", "starts")
+
+class MapBuilder:
+    """Collects clean text with the original span of each character, in order.
+
+    The text is kept as pieces (a line at a time), the spans as arrays, so a
+    10 MB document costs a few bytes a character rather than a Python object each.
+    """
+
+    __slots__ = ("ends", "length", "pieces", "starts")
 
     def __init__(self) -> None:
-        self.chars: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
+        self.pieces: list[str] = []
+        self.starts = positions()
+        self.ends = positions()
+        self.length = 0
 
     def add(self, ch: str, start: int, end: int) -> None:
-        self.chars.append(ch)
+        self.pieces.append(ch)
         self.starts.append(start)
         self.ends.append(end)
+        self.length += 1
 
-    def extend(self, chars: list[str], starts: list[int], ends: list[int]) -> None:
-        self.chars.extend(chars)
+    def extend(self, chars: str, starts, ends) -> None:
+        self.pieces.append(chars)
         self.starts.extend(starts)
         self.ends.extend(ends)
+        self.length += len(chars)
 
     def __len__(self) -> int:
-        return len(self.chars)
+        return self.length
 
     def build(self, original: str) -> MappedText:
-        return MappedText(original, "".join(self.chars), self.starts, self.ends)
+        return MappedText(original, "".join(self.pieces), self.starts, self.ends)
 
 
 @dataclass(frozen=True)
 class MappedText:
     original: str
     text: str
-    starts: list[int]
-    ends: list[int]
+    starts: array
+    ends: array
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) covering clean [start, end); end > start required."""

@@ -19,8 +19,18 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def original_path(instance: "SourceDocument", filename: str) -> str:
+    # Named by content, not by the uploader's file name.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"documents/{instance.digest[:16]}.{suffix}"
+
+
 class SourceDocument(Stamped):
-    """A published document a plan was taken from, kept whole for provenance."""
+    """A published document a plan was taken from, kept whole for provenance.
+
+    `text` is the document as the extractor read it (quotes point into it); for
+    a Word file or a PDF, `original` keeps the file itself.
+    """
 
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
@@ -29,6 +39,13 @@ class SourceDocument(Stamped):
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     text = models.TextField(_("full text"))
     digest = models.CharField(_("SHA-256 of the text"), max_length=64, unique=True, editable=False)
+    original = models.FileField(
+        _("original file"),
+        upload_to=original_path,
+        max_length=300,
+        blank=True,
+        help_text=_("The Word file or PDF the text was read from, as uploaded."),
+    )
 
     class Meta:
         verbose_name = _("source document")

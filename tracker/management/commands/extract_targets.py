@@ -16,7 +16,8 @@ _TABLE_COLUMNS = ("kind", "value", "unit", "comparison", "metric", "section", "q
 
 class Command(BaseCommand):
     help = (
-        "Read a work-plan document (plain text, Markdown or HTML; UTF-8 or GB18030) and print "
+        "Read a work-plan document (Word .docx, PDF with a text layer, or plain text, Markdown "
+        "or HTML in UTF-8 or GB18030) and print "
         "the candidate targets, milestones, progress figures and past facts found in it, "
         "without touching the database. --format json prints a list of objects with the keys "
         + ", ".join(JSON_KEYS)

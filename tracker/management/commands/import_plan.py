@@ -17,8 +17,9 @@ from tracker.models import Decision, Town
 
 class Command(BaseCommand):
     help = (
-        "Import a work-plan document (plain text, Markdown or HTML; UTF-8 or GB18030; at most "
-        "10 MB) for a town and year: store it with the section and target candidates the "
+        "Import a work-plan document (Word .docx, PDF with a text layer, or plain text, Markdown "
+        "or HTML in UTF-8 or GB18030; at most 10 MB) for a town and year: store it (a .docx or "
+        "PDF also as the original file) with the section and target candidates the "
         "extractor finds, for review in the admin. Never creates targets by itself; running it "
         "again with the same document, town and year changes nothing."
     )
