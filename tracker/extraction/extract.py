@@ -86,6 +86,11 @@ class Extraction:
             "candidates": [c.to_json() for c in self.candidates],
         }
 
+    def walk_sections(self):
+        """Every section, depth first (the readers' tests and the extraction benchmark)."""
+        for section in self.sections:
+            yield from section.walk()
+
 
 def extract(data: bytes, filename: str = "") -> Extraction:
     """Read a plan document (bytes) into sections and candidate targets.
