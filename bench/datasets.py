@@ -66,9 +66,18 @@ def check_loopback(url: str) -> None:
         raise SystemExit(f"the benchmark only talks to a database on loopback, not {host!r}")
 
 
+def database_name(size: Size) -> str:
+    """`plan_tracker_bench_<size>`, or `<name>_<size>` when BENCH_POSTGRES_URL names a database.
+
+    Naming one keeps engineers who share a server from dropping each other's data.
+    """
+    prefix = urlsplit(server_url()).path.strip("/") or "plan_tracker_bench"
+    return f"{prefix}_{size.name}"
+
+
 def database_url(size: Size) -> str:
     parts = urlsplit(server_url())
-    return urlunsplit(parts._replace(path=f"/plan_tracker_bench_{size.name}"))
+    return urlunsplit(parts._replace(path=f"/{database_name(size)}"))
 
 
 def _admin_connection() -> psycopg.Connection:
@@ -98,7 +107,7 @@ def _manage(size: Size, *args: str) -> None:
 
 def prepare(size: Size, month: str, log=print) -> None:
     """Create (or reuse) the size's database: migrated, generated, analysed."""
-    name = f"plan_tracker_bench_{size.name}"
+    name = database_name(size)
     wanted = marker(size, month)
     with _admin_connection() as admin:
         row = admin.execute(

@@ -44,7 +44,7 @@ LIST_COLUMNS = """
     t.metric, t.unit, t.is_stretch, t.baseline, t.lead_department_id, d.name, t.quote,
     t.version, t.created_at, t.updated_at, w.id, w.slug, w.name,
     t.source_document_id, doc.title, doc.publisher, doc.published_on, doc.url
-"""  # api.serializers.TARGET_ROW_FIELDS
+"""  # tracker.selectors.ROW_FIELDS
 LIST_JOINS = """
     tracker_target t
     JOIN tracker_plan p ON p.id = t.plan_id

@@ -7,11 +7,8 @@ endpoint is what our own code costs over the framework's.
 """
 
 from django.http import JsonResponse
-from django.utils import timezone
 
-from tracker.api.serializers import TARGET_ROW_FIELDS
 from tracker.choices import PUBLISHED_PLAN_STATUSES
-from tracker.exports import EXPORT_VALUES
 from tracker.models import (
     Department,
     GoalSection,
@@ -22,11 +19,23 @@ from tracker.models import (
     Target,
     Town,
 )
-from tracker.selectors import ROLLUP_FIELDS
+from tracker.selectors import FACT_FIELDS, ROW_FIELDS
+from tracker.today import reporting_today
 
-# The columns each endpoint reads are its own constants (TARGET_ROW_FIELDS for
-# the list, ROLLUP_FIELDS, EXPORT_FIELDS); a plan page reads targets with their
-# whole context (Target.objects.with_context()): these.
+# What a rollup shows of each target it compares.
+ROLLUP_FIELDS = (
+    *FACT_FIELDS,
+    "title", "metric", "unit", "plan__town_id", "plan__town__slug", "plan__town__name",
+)  # fmt: skip
+# The export's columns (and the rule's), as the export read them before it read
+# the read model's rows: kept so that runs before and after compare.
+EXPORT_VALUES = (
+    *FACT_FIELDS,
+    "plan__town__name", "section__label", "section__title", "position", "title", "unit",
+    "lead_department__name", "quote",
+)  # fmt: skip
+# The columns the list reads are the read model's (ROW_FIELDS); a plan page reads
+# targets with their whole context: these.
 TARGET_COLUMNS = (
     "id", "plan_id", "section_id", "position", "title", "metric", "kind", "comparison",
     "value", "value_max", "unit", "is_growth", "is_stretch", "baseline", "deadline",
@@ -75,7 +84,7 @@ def target_list(request):
     )
     size = int(request.GET.get("page_size", 50))
     count = targets.count()
-    rows = list(targets.order_by(*ORDER).values(*TARGET_ROW_FIELDS)[:size])
+    rows = list(targets.order_by(*ORDER).values(*ROW_FIELDS)[:size])
     return JsonResponse(
         {
             "count": count,
@@ -86,7 +95,7 @@ def target_list(request):
             "periods": list(
                 ReportingPeriod.objects.filter(
                     plan_id__in={row["plan_id"] for row in rows},
-                    starts_on__lte=timezone.localdate(),
+                    starts_on__lte=reporting_today(),
                 )
                 .order_by("plan_id", "starts_on")
                 .values()

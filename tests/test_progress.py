@@ -180,3 +180,28 @@ def test_thresholds_can_be_tuned():
     strict = progress.Thresholds(on_track=Decimal("1.0"), at_risk=Decimal("0.95"))
     assert progress.assess(facts(), reached("1200"), MID_YEAR, strict).status == Status.AT_RISK
     assert progress.assess(facts(), reached("1150"), MID_YEAR, strict).status == Status.BEHIND
+
+
+def test_a_corrected_update_is_listed_marked_but_is_no_point_of_the_series():
+    facts = progress.facts_of(
+        kind=TargetKind.QUANTITATIVE, comparison=Comparison.GE, value=Decimal("100"),
+        value_max=None, is_growth=False, deadline=None, year=2024,
+    )  # fmt: skip
+    updates = [
+        (1, datetime.date(2024, 3, 31), Decimal("20"), None, None),
+        (2, datetime.date(2024, 6, 30), Decimal("80"), None, None),  # a typo…
+        (3, datetime.date(2024, 6, 29), Decimal("50"), None, 2),  # …corrected, dated the 29th
+        (4, datetime.date(2024, 9, 30), Decimal("60"), None, None),
+        (5, datetime.date(2024, 9, 30), Decimal("65"), None, None),  # the same date, later
+    ]
+    entries = progress.history(facts, sorted(updates, key=lambda u: (u[1], u[0])))
+    assert [(e.update_id, e.corrected) for e in entries] == [
+        (1, False), (3, False), (2, True), (4, False), (5, False),
+    ]  # fmt: skip
+    assert [e.update_id for e in progress.series(entries)] == [1, 3, 5]
+    assert entries[1].assessment.percent == Decimal("50.00")
+
+
+def test_the_due_date_is_the_deadline_or_the_end_of_the_plan_year():
+    assert progress.due_on(None, 2024) == datetime.date(2024, 12, 31)
+    assert progress.due_on(datetime.date(2024, 9, 30), 2024) == datetime.date(2024, 9, 30)

@@ -13,10 +13,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from tracker.choices import Comparison, PlanStatus, RegionLevel, TargetKind, TownKind
 from tracker.models import GoalSection, Plan, ProgressUpdate, Region, Target, Town
+from tracker.today import reporting_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_PREFIX = "demo-"
@@ -114,7 +114,7 @@ def generate(
         )
     rng = random.Random(seed)
     counts = DemoCounts()
-    today = timezone.localdate()
+    today = reporting_today()
     districts = _regions(towns)
     counts.regions = Region.objects.filter(slug__startswith=DEMO_PREFIX).count()
 

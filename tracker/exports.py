@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from tracker.choices import Comparison, Status, TargetKind
-from tracker.selectors import FACT_FIELDS, FactRow, Row
+from tracker.selectors import TargetRow
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -25,21 +25,20 @@ def columns() -> list[str]:
     ]  # fmt: skip
 
 
-def _cell(value):
+def _csv_cell(value):
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     return "" if value is None else value
 
 
-# The target columns (and joins) the exports show, for callers that load no more.
-EXPORT_FIELDS = (
-    "plan__year", "plan__town__name", "section__label", "section__title", "position", "title",
-    "kind", "comparison", "value", "value_max", "unit", "is_growth", "deadline",
-    "lead_department__name", "latest_update__value", "latest_update__milestone_done",
-    "latest_update__as_of", "quote",
-)  # fmt: skip
-# The same, and what the status rule needs, as `.values()` reads them (FactRow).
-EXPORT_VALUES = tuple(dict.fromkeys((*FACT_FIELDS, *EXPORT_FIELDS)))
+def _xlsx_cell(value):
+    if isinstance(value, Decimal):
+        return float(value)  # a spreadsheet cell has no decimal type
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Promise):
+        return str(value)  # a translated label (status); openpyxl refuses the proxy
+    return "" if value is None else value
 
 
 class _Labels:
@@ -57,63 +56,30 @@ def _done(labels: _Labels, done: bool | None) -> str:
     return "" if done is None else (labels.yes if done else labels.no)
 
 
-def fact_row_values(row: FactRow, labels: _Labels) -> list:
-    """The columns of a target read as `.values(*EXPORT_VALUES)` (the API's downloads)."""
-    values, assessment = row.values, row.assessment
-    comparison = values["comparison"]
-    return [
-        values["pk"],
-        values["plan__town__name"],
-        values["plan__year"],
-        f"{values['section__label']}{values['section__title']}",
-        values["title"],
-        labels.kind.get(values["kind"], values["kind"]),
-        labels.comparison.get(comparison, comparison) if comparison else "",
-        values["value"],
-        values["value_max"],
-        values["unit"],
-        labels.yes if values["is_growth"] else "",
-        values["deadline"] or datetime.date(values["plan__year"], 12, 31),
-        values["lead_department__name"] or "",
-        values["latest_update__value"],
-        _done(labels, values["latest_update__milestone_done"]),
-        values["latest_update__as_of"],
-        assessment.percent,
-        labels.status[assessment.status],
-        " ".join(values["quote"].split()),
-    ]
-
-
-def row_values(row: Row | FactRow, labels: _Labels | None = None) -> list:
+def row_values(row: TargetRow, labels: _Labels | None = None) -> list:
+    """A target's export columns, from its read-model row."""
     labels = labels or _Labels()
-    if isinstance(row, FactRow):
-        return fact_row_values(row, labels)
-    target, assessment = row.target, row.assessment
-    update = target.latest_update
+    comparison = row.comparison
     return [
-        target.pk,
-        target.plan.town.name,
-        target.plan.year,
-        str(target.section),
-        target.title,
-        labels.kind.get(target.kind, target.kind),
-        labels.comparison.get(target.comparison, target.comparison) if target.comparison else "",
-        target.value,
-        target.value_max,
-        target.unit,
-        labels.yes if target.is_growth else "",
-        target.due_on,
-        target.lead_department.name if target.lead_department else "",
-        update.value if update else None,
-        (
-            ""
-            if update is None or update.milestone_done is None
-            else (labels.yes if update.milestone_done else labels.no)
-        ),
-        update.as_of if update else None,
-        assessment.percent,
-        labels.status[assessment.status],
-        " ".join(target.quote.split()),
+        row.pk,
+        row.town.name,
+        row.year,
+        str(row.section or ""),
+        row.title,
+        labels.kind.get(row.kind, row.kind),
+        labels.comparison.get(comparison, comparison) if comparison else "",
+        row.value,
+        row.value_max,
+        row.unit,
+        labels.yes if row.is_growth else "",
+        row.due_on,
+        row.lead_department.name if row.lead_department else "",
+        row.current_value,
+        _done(labels, row.milestone_done),
+        row.as_of,
+        row.assessment.percent,
+        labels.status[row.assessment.status],
+        " ".join(row.quote.split()),
     ]
 
 
@@ -122,7 +88,7 @@ class _Echo:
         return value
 
 
-def csv_response(rows: Iterable[Row | FactRow], filename: str) -> StreamingHttpResponse:
+def csv_response(rows: Iterable[TargetRow], filename: str) -> StreamingHttpResponse:
     """A streamed CSV with a BOM, so that Excel on a Chinese Windows reads it as UTF-8."""
     writer = csv.writer(_Echo())
     labels = _Labels()
@@ -130,14 +96,14 @@ def csv_response(rows: Iterable[Row | FactRow], filename: str) -> StreamingHttpR
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(columns())
         for row in rows:
-            yield writer.writerow([_cell(v) for v in row_values(row, labels)])
+            yield writer.writerow([_csv_cell(v) for v in row_values(row, labels)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def xlsx_response(rows: Iterable[Row | FactRow], filename: str) -> HttpResponse:
+def xlsx_response(rows: Iterable[TargetRow], filename: str) -> HttpResponse:
     """An XLSX workbook; numbers stay numbers (Decimal → float only at the spreadsheet edge)."""
     from openpyxl import Workbook
 
@@ -146,16 +112,7 @@ def xlsx_response(rows: Iterable[Row | FactRow], filename: str) -> HttpResponse:
     sheet.append(columns())
     labels = _Labels()
     for row in rows:
-        values = []
-        for value in row_values(row, labels):
-            if isinstance(value, Decimal):
-                value = float(value)  # a spreadsheet cell has no decimal type
-            elif isinstance(value, datetime.date):
-                value = value.isoformat()
-            elif isinstance(value, Promise):
-                value = str(value)  # a translated label (status); openpyxl refuses the proxy
-            values.append("" if value is None else value)
-        sheet.append(values)
+        sheet.append([_xlsx_cell(value) for value in row_values(row, labels)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

@@ -3,7 +3,6 @@
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +21,7 @@ from tracker.models import (
     Town,
 )
 from tracker.selectors import target_ids_with_status
+from tracker.today import reporting_today
 
 # The largest id a BigAutoField holds; a bigger number matches nothing (and
 # would overflow the database driver rather than simply not match).
@@ -301,7 +301,7 @@ class TargetFilterSet(django_filters.FilterSet):
     def filter_status(self, queryset: QuerySet, name, value):
         # Status depends on today's date, so it is computed by the rule in
         # tracker/progress.py over the rows that the other filters left.
-        return queryset.filter(pk__in=target_ids_with_status(queryset, value, timezone.localdate()))
+        return queryset.filter(pk__in=target_ids_with_status(queryset, value, reporting_today()))
 
 
 class ProgressUpdateFilterSet(django_filters.FilterSet):

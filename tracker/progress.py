@@ -1,8 +1,11 @@
 """Percent complete and status of a target: the rules, as pure functions.
 
-These are the only place the rules live; the admin, the API and the report
-pages all call `assess()`. The same text is shown to readers on report pages
-(`RULE_SUMMARY`).
+These are the only place the rules live; the admin, the API, the report
+pages and the exports all call `assess()` on the facts built here
+(`facts_of`: the deadline, or 31 December of the plan year). The rule is
+shown to readers in words built from the configured thresholds
+(`rule_summary()`), and a target's history is one series for every face
+(`history()`).
 
 Percent complete
   - A milestone is 0 until it is done, then 100.
@@ -27,12 +30,22 @@ Status, on a given day
     so their pace is percent ÷ 100 at any time. A milestone not yet done is on
     track until three quarters of its time has passed, then at risk.
   - not started: nothing reached yet and less than a quarter of the time gone.
-  - on track: pace ≥ 0.9 · at risk: pace ≥ 0.7 · behind: below that.
+  - on track: pace ≥ 0.9 · at risk: pace ≥ 0.7 · behind: below that
+    (TRACKER_ON_TRACK_RATIO and TRACKER_AT_RISK_RATIO in settings).
+
+History
+  Every update is judged as it stood on its own date. An update that a later
+  one corrects is superseded: it is listed, marked, but is not a point of the
+  series; of several updates on one date the one recorded last is the point.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
 
 from tracker.choices import Comparison, Status, TargetKind
 
@@ -46,19 +59,73 @@ MILESTONE_AT_RISK_SHARE = Decimal("0.75")
 
 CAPS = frozenset({Comparison.LE, Comparison.LT})
 
-RULE_SUMMARY = (
-    "Percent complete is the value reached divided by the target (a milestone is 0 or 100%). "
-    "Expected pace is the share of time elapsed from 1 January to the deadline. "
-    "Green: achieved, or on track (at least 90% of the expected pace). "
-    "Yellow: at risk (70–90% of the pace, or a milestone in its last quarter). "
-    "Red: behind (below 70%, or the deadline passed unmet). Grey: no data or not started."
-)
-
 
 @dataclass(frozen=True)
 class Thresholds:
     on_track: Decimal = ON_TRACK_PACE
     at_risk: Decimal = AT_RISK_PACE
+
+
+def configured_thresholds() -> Thresholds:
+    """The pace thresholds, which a deployment may tune in settings."""
+    return Thresholds(
+        on_track=Decimal(str(settings.TRACKER_ON_TRACK_RATIO)),
+        at_risk=Decimal(str(settings.TRACKER_AT_RISK_RATIO)),
+    )
+
+
+def ratio_text(ratio: Decimal) -> str:
+    """A threshold as a percentage's number: 0.9 → "90", 0.875 → "87.5"."""
+    return f"{(Decimal(str(ratio)) * 100).normalize():f}"
+
+
+def rule_summary(thresholds: Thresholds | None = None) -> str:
+    """The status rule in the reader's language, with this deployment's thresholds."""
+    thresholds = thresholds or configured_thresholds()
+    return _(
+        "Percent complete is the value reached divided by the target (a milestone is 0 or "
+        "100%%). Expected pace is the share of time elapsed from 1 January to the deadline. "
+        "Green: achieved, or on track (at least %(on_track)s%% of the expected pace). "
+        "Yellow: at risk (%(at_risk)s–%(on_track)s%% of the pace, or a milestone in its last "
+        "quarter). Red: behind (below %(at_risk)s%%, or the deadline passed unmet). Grey: no "
+        "data or not started."
+    ) % {"on_track": ratio_text(thresholds.on_track), "at_risk": ratio_text(thresholds.at_risk)}
+
+
+def pace_bands_summary(shape: str, thresholds: Thresholds | None = None) -> str:
+    """How a history chart draws the expected pace ("linear" or "flat") and the thresholds."""
+    thresholds = thresholds or configured_thresholds()
+    numbers = {
+        "on_track": ratio_text(thresholds.on_track),
+        "at_risk": ratio_text(thresholds.at_risk),
+    }
+    if shape == "flat":
+        return (
+            _(
+                "This target is not cumulative (a growth rate or a cap): it is expected to be at "
+                "100%% all the time. The shaded bands are the warning colours: green at or above "
+                "%(on_track)s%%, yellow from %(at_risk)s%%, red below."
+            )
+            % numbers
+        )
+    return (
+        _(
+            "The diagonal line is the expected pace: from nothing on 1 January to the whole "
+            "target on the deadline. The shaded bands are the warning colours: green at or above "
+            "%(on_track)s%% of the pace, yellow from %(at_risk)s%%, red below."
+        )
+        % numbers
+    )
+
+
+def starts_on(year: int) -> datetime.date:
+    """The first day of a plan year."""
+    return datetime.date(year, 1, 1)
+
+
+def due_on(deadline: datetime.date | None, year: int) -> datetime.date:
+    """When a target is due: its deadline, or 31 December of its plan year."""
+    return deadline or datetime.date(year, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -74,6 +141,28 @@ class TargetFacts:
     due_on: datetime.date
 
 
+def facts_of(
+    *,
+    kind: str,
+    comparison: str,
+    value: Decimal | None,
+    value_max: Decimal | None,
+    is_growth: bool,
+    deadline: datetime.date | None,
+    year: int,
+) -> TargetFacts:
+    """A target's facts from its columns and its plan's year (the one place the due date is set)."""
+    return TargetFacts(
+        kind=kind,
+        comparison=comparison,
+        value=value,
+        value_max=value_max,
+        is_growth=is_growth,
+        starts_on=starts_on(year),
+        due_on=due_on(deadline, year),
+    )
+
+
 @dataclass(frozen=True)
 class Reading:
     """The latest reported progress: a value, or a milestone's state."""
@@ -81,6 +170,13 @@ class Reading:
     value: Decimal | None
     done: bool | None
     as_of: datetime.date | None = None
+
+
+def reading_of(
+    value: Decimal | None, done: bool | None, as_of: datetime.date | None
+) -> Reading | None:
+    """The reading of an update's columns, or None when there is no update (no date)."""
+    return None if as_of is None else Reading(value=value, done=done, as_of=as_of)
 
 
 @dataclass(frozen=True)
@@ -198,3 +294,52 @@ def _status(
     if pace >= thresholds.at_risk:
         return Status.AT_RISK
     return Status.BEHIND
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One progress update judged on its own date, and whether a later update corrects it."""
+
+    update_id: int
+    as_of: datetime.date
+    value: Decimal | None
+    done: bool | None
+    assessment: Assessment
+    corrected: bool
+
+
+def history(
+    facts: TargetFacts,
+    updates: Iterable[tuple[int, datetime.date, Decimal | None, bool | None, int | None]],
+    thresholds: Thresholds | None = None,
+) -> list[HistoryEntry]:
+    """Every update of a target, oldest first, as (id, as of, value, done, id it corrects).
+
+    `updates` come in the order they are to be listed (as of, then id). The
+    pages and the API both draw their series from this, through `series`.
+    """
+    thresholds = thresholds or configured_thresholds()
+    updates = list(updates)
+    corrected = {corrects for *_rest, corrects in updates if corrects is not None}
+    return [
+        HistoryEntry(
+            update_id=pk,
+            as_of=as_of,
+            value=value,
+            done=done,
+            assessment=assess(
+                facts, Reading(value=value, done=done, as_of=as_of), as_of, thresholds
+            ),
+            corrected=pk in corrected,
+        )
+        for pk, as_of, value, done, _corrects in updates
+    ]
+
+
+def series(entries: Iterable[HistoryEntry]) -> list[HistoryEntry]:
+    """The points of a history: corrected updates left out, one point per date (the last)."""
+    points: dict[datetime.date, HistoryEntry] = {}
+    for entry in entries:
+        if not entry.corrected:
+            points[entry.as_of] = entry  # a later record of the same date replaces it
+    return sorted(points.values(), key=lambda entry: entry.as_of)

@@ -1,56 +1,61 @@
-"""Reads that compute across many targets: status filters, plan summaries, region rollups."""
+"""Reads of targets: the one read model (`TargetRow`), status filters, summaries, rollups.
+
+Every face that shows targets (the API, the report pages, the exports, the plan
+summary, the region rollup) reads them as `TargetRow`s built by `target_rows`:
+one `.values()` query and a fixed number of batched ones, whatever the number
+of targets.
+"""
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from tracker import progress
 from tracker.choices import Status, TargetKind
-from tracker.models import GoalSection, Plan, Region, Target, Town
-from tracker.models.targets import configured_thresholds
+from tracker.models import Department, GoalSection, Plan, Region, Target, Town
+from tracker.workflow import Flag, cycle_for
 
+# The columns the status rule needs: enough to filter by status, nothing more.
 FACT_FIELDS = (
-    "pk",
-    "kind",
-    "comparison",
-    "value",
-    "value_max",
-    "is_growth",
-    "deadline",
-    "plan__year",
-    "latest_update__value",
-    "latest_update__milestone_done",
-    "latest_update__as_of",
-)
+    "pk", "kind", "comparison", "value", "value_max", "is_growth", "deadline", "plan__year",
+    "latest_update__value", "latest_update__milestone_done", "latest_update__as_of",
+)  # fmt: skip
+
+# Everything a face shows of a target, in one `.values()` query (no model instances:
+# building thousands of them cost several times the query). See TargetRow.
+ROW_FIELDS = (
+    *FACT_FIELDS,
+    "plan_id", "plan__town_id", "plan__town__slug", "plan__town__name", "plan__town__name_en",
+    "section_id", "position", "title", "metric", "unit", "is_stretch", "baseline",
+    "lead_department_id", "lead_department__name", "quote", "version", "created_at",
+    "updated_at", "source_document_id", "source_document__title",
+    "source_document__publisher", "source_document__published_on", "source_document__url",
+)  # fmt: skip
 
 
-def assess_rows(rows: Iterable[dict], today: datetime.date) -> dict[int, progress.Assessment]:
-    """Assess targets from `.values(*FACT_FIELDS)` rows, without loading model instances."""
-    thresholds = configured_thresholds()
-    result = {}
-    for row in rows:
-        starts_on = datetime.date(row["plan__year"], 1, 1)
-        facts = progress.TargetFacts(
-            kind=row["kind"],
-            comparison=row["comparison"],
-            value=row["value"],
-            value_max=row["value_max"],
-            is_growth=row["is_growth"],
-            starts_on=starts_on,
-            due_on=row["deadline"] or datetime.date(row["plan__year"], 12, 31),
-        )
-        reading = None
-        if row["latest_update__as_of"] is not None:
-            reading = progress.Reading(
-                value=row["latest_update__value"],
-                done=row["latest_update__milestone_done"],
-                as_of=row["latest_update__as_of"],
-            )
-        result[row["pk"]] = progress.assess(facts, reading, today, thresholds)
-    return result
+def facts_of(row: dict) -> progress.TargetFacts:
+    """The rule's facts from a row holding FACT_FIELDS."""
+    return progress.facts_of(
+        kind=row["kind"],
+        comparison=row["comparison"],
+        value=row["value"],
+        value_max=row["value_max"],
+        is_growth=row["is_growth"],
+        deadline=row["deadline"],
+        year=row["plan__year"],
+    )
+
+
+def reading_of(row: dict) -> progress.Reading | None:
+    """The latest update of a row holding FACT_FIELDS, or None."""
+    return progress.reading_of(
+        row["latest_update__value"],
+        row["latest_update__milestone_done"],
+        row["latest_update__as_of"],
+    )
 
 
 def target_ids_with_status(
@@ -61,23 +66,262 @@ def target_ids_with_status(
     Status depends on the day, so it is computed, not stored; one query reads
     just the columns the rule needs.
     """
-    rows = targets.order_by().values(*FACT_FIELDS)
+    thresholds = progress.configured_thresholds()
     return [
-        pk for pk, assessment in assess_rows(rows, today).items() if assessment.status == status
+        row["pk"]
+        for row in targets.order_by().values(*FACT_FIELDS)
+        if progress.assess(facts_of(row), reading_of(row), today, thresholds).status == status
     ]
 
 
-@dataclass(frozen=True)
-class Row:
-    """A target as reports show it: the model instance and its assessment today."""
+def plan_assessments(
+    plans: Iterable[Plan], today: datetime.date
+) -> dict[int, list[progress.Assessment]]:
+    """Each plan's targets assessed on `today`, for counting (one query, the rule's columns)."""
+    thresholds = progress.configured_thresholds()
+    found: dict[int, list[progress.Assessment]] = {}
+    for row in (
+        Target.objects.filter(plan__in=list(plans)).order_by().values(*FACT_FIELDS, "plan_id")
+    ):
+        found.setdefault(row["plan_id"], []).append(
+            progress.assess(facts_of(row), reading_of(row), today, thresholds)
+        )
+    return found
 
-    target: Target
+
+# --- the read model: one row type per target, for every face ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TownRef:
+    id: int
+    slug: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SectionRef:
+    id: int
+    label: str
+    title: str
+
+    def __str__(self) -> str:
+        return f"{self.label}{self.title}"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    id: int
+    title: str
+    publisher: str
+    published_on: datetime.date | None
+    url: str
+
+
+@dataclass(slots=True)
+class TargetRow:
+    """A target as every face shows it: its columns, latest reading, assessment today,
+    section path, departments and 督办 warning (None while its plan's reporting has
+    not started). Built by `target_rows`; the API, the report pages, the exports, the
+    plan summary and the region rollup all read these.
+    """
+
+    pk: int
+    plan_id: int
+    year: int
+    town: TownRef
+    section_id: int
+    position: int
+    title: str
+    metric: str
+    kind: str
+    comparison: str
+    value: Decimal | None
+    value_max: Decimal | None
+    unit: str
+    is_growth: bool
+    is_stretch: bool
+    baseline: Decimal | None
+    deadline: datetime.date | None
+    lead_department: DepartmentRef | None
+    source_document: DocumentRef | None
+    quote: str
+    version: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    facts: progress.TargetFacts
+    latest: progress.Reading | None
     assessment: progress.Assessment
+    helping: list[DepartmentRef] = field(default_factory=list)
+    section_path: list[SectionRef] = field(default_factory=list)
+    warning: Flag | None = None
+
+    @property
+    def due_on(self) -> datetime.date:
+        return self.facts.due_on
+
+    @property
+    def lead_department_id(self) -> int | None:
+        return self.lead_department.id if self.lead_department else None
+
+    @property
+    def helping_department_ids(self) -> list[int]:
+        return [department.id for department in self.helping]
+
+    @property
+    def current_value(self) -> Decimal | None:
+        return self.latest.value if self.latest else None
+
+    @property
+    def milestone_done(self) -> bool | None:
+        return self.latest.done if self.latest else None
+
+    @property
+    def as_of(self) -> datetime.date | None:
+        return self.latest.as_of if self.latest else None
+
+    @property
+    def section(self) -> SectionRef | None:
+        return self.section_path[-1] if self.section_path else None
 
 
-def assessed(targets: Iterable[Target], today: datetime.date) -> list[Row]:
-    """Assess targets loaded with `Target.objects.with_context()` (no further queries)."""
-    return [Row(target=target, assessment=target.assess(today)) for target in targets]
+def row_values(targets: QuerySet[Target]) -> QuerySet:
+    """The one query of a list of rows (pagers slice it; `rows_of` finishes the rows)."""
+    return targets.values(*ROW_FIELDS)
+
+
+# Above this many rows, batched reads filter by the rows' plans rather than by their ids.
+MANY_ROWS = 500
+
+
+def target_rows(
+    targets: QuerySet[Target], today: datetime.date, sections: Iterable[GoalSection] | None = None
+) -> list[TargetRow]:
+    """The rows of `targets`, in their order. See `rows_of` for the queries."""
+    return rows_of(row_values(targets), today, sections)
+
+
+def target_row(pk: int, today: datetime.date) -> TargetRow:
+    """One target's row (it must exist: the caller has checked who may read it)."""
+    (row,) = target_rows(Target.objects.filter(pk=pk), today)
+    return row
+
+
+def rows_of(
+    values: Iterable[dict], today: datetime.date, sections: Iterable[GoalSection] | None = None
+) -> list[TargetRow]:
+    """Rows from `row_values()` dicts, assessed on `today`.
+
+    Three more queries whatever the number of rows (none for no rows): the
+    helping departments, the sections of the rows' plans (for section paths;
+    not read when the caller has them all at hand: `sections`), and the
+    reporting periods of those plans that have started by `today` (for the
+    warnings; two more once one has: tracker.workflow.cycle_for).
+    """
+    thresholds = progress.configured_thresholds()
+    # Rows of one town, lead department or document share one reference to it.
+    towns: dict[int, TownRef] = {}
+    leads: dict[int, DepartmentRef] = {}
+    documents: dict[int, DocumentRef] = {}
+    rows = []
+    for v in values:
+        facts, reading = facts_of(v), reading_of(v)
+        town = towns.get(v["plan__town_id"])
+        if town is None:
+            town = towns[v["plan__town_id"]] = TownRef(
+                v["plan__town_id"], v["plan__town__slug"], v["plan__town__name"],
+                v["plan__town__name_en"],
+            )  # fmt: skip
+        lead_id, lead = v["lead_department_id"], None
+        if lead_id is not None:
+            lead = leads.get(lead_id)
+            if lead is None:
+                lead = leads[lead_id] = DepartmentRef(lead_id, v["lead_department__name"])
+        document_id, document = v["source_document_id"], None
+        if document_id is not None:
+            document = documents.get(document_id)
+            if document is None:
+                document = documents[document_id] = DocumentRef(
+                    document_id, v["source_document__title"], v["source_document__publisher"],
+                    v["source_document__published_on"], v["source_document__url"],
+                )  # fmt: skip
+        rows.append(
+            TargetRow(
+                v["pk"],
+                v["plan_id"],
+                v["plan__year"],
+                town,
+                v["section_id"],
+                v["position"],
+                v["title"],
+                v["metric"],
+                v["kind"],
+                v["comparison"],
+                v["value"],
+                v["value_max"],
+                v["unit"],
+                v["is_growth"],
+                v["is_stretch"],
+                v["baseline"],
+                v["deadline"],
+                lead,
+                document,
+                v["quote"],
+                v["version"],
+                v["created_at"],
+                v["updated_at"],
+                facts,
+                reading,
+                progress.assess(facts, reading, today, thresholds),
+                [],
+                [],
+                None,
+            )  # fmt: skip
+        )
+    if not rows:
+        return rows
+    by_pk = {row.pk: row for row in rows}
+    plan_ids = {row.plan_id for row in rows}
+    helping = Target.helping_departments.through.objects.all()
+    if len(by_pk) <= MANY_ROWS:
+        helping = helping.filter(target_id__in=list(by_pk))
+    else:  # by plan: a few ids to send rather than thousands
+        helping = helping.filter(target__plan_id__in=plan_ids)
+    for target_id, department_id, name in helping.order_by(
+        *(f"department__{name}" for name in Department._meta.ordering)
+    ).values_list("target_id", "department_id", "department__name"):
+        if target_id in by_pk:
+            by_pk[target_id].helping.append(DepartmentRef(department_id, name))
+    if sections is None:
+        found = GoalSection.objects.filter(plan_id__in=plan_ids).values_list(
+            "pk", "parent_id", "label", "title"
+        )
+    else:
+        found = ((s.pk, s.parent_id, s.label, s.title) for s in sections)
+    tree = {pk: (parent_id, SectionRef(pk, label, title)) for pk, parent_id, label, title in found}
+    paths: dict[int, list[SectionRef]] = {}
+    for row in rows:
+        if row.section_id not in paths:
+            path, at = [], row.section_id
+            while at in tree:
+                parent_id, ref = tree[at]
+                path.append(ref)
+                at = parent_id
+            paths[row.section_id] = path[::-1]
+        row.section_path = paths[row.section_id]
+    cycle = cycle_for(rows, today)
+    if cycle.periods:
+        for row in rows:
+            if cycle.in_cycle(row):
+                row.warning = cycle.flag(row, row.assessment.status)
+    return rows
 
 
 def status_counts(assessments: Iterable[progress.Assessment]) -> dict[str, int]:
@@ -135,19 +379,21 @@ def section_tree(sections: Iterable[GoalSection]) -> list[tuple[GoalSection, int
 def plan_summary(plan: Plan, today: datetime.date) -> PlanSummary:
     """Counts by status for a plan, and per section (a section counts its subsections' targets).
 
-    Two queries: the sections, and the columns the rule needs for each target.
+    The sections, and the plan's target rows (see `rows_of`).
     """
-    tree = section_tree(plan.sections.all())
-    rows = list(Target.objects.filter(plan=plan).order_by().values(*FACT_FIELDS, "section_id"))
-    by_pk = assess_rows(rows, today)
-    parent_of = {section.pk: section.parent_id for section, _ in tree}
+    sections = list(plan.sections.all())
+    rows = target_rows(Target.objects.filter(plan=plan).order_by(), today, sections)
+    return summarize(plan, rows, sections)
+
+
+def summarize(plan: Plan, rows: list[TargetRow], sections: Iterable[GoalSection]) -> PlanSummary:
+    """The summary of a plan from all its target rows and its sections (see `plan_summary`)."""
+    tree = section_tree(sections)
     per_section: dict[int, list[progress.Assessment]] = {}
     for row in rows:
-        section_id = row["section_id"]
-        while section_id is not None:  # count the target in every enclosing section
-            per_section.setdefault(section_id, []).append(by_pk[row["pk"]])
-            section_id = parent_of.get(section_id)
-    all_assessments = list(by_pk.values())
+        for section in row.section_path:  # count the target in every enclosing section
+            per_section.setdefault(section.id, []).append(row.assessment)
+    all_assessments = [row.assessment for row in rows]
     return PlanSummary(
         plan=plan,
         counts=status_counts(all_assessments),
@@ -176,20 +422,12 @@ class TownYear:
 
 
 @dataclass(frozen=True)
-class FactRow:
-    """A target as `.values(*ROLLUP_FIELDS)` read it, and its assessment: for JSON, not pages."""
-
-    values: dict
-    assessment: progress.Assessment
-
-
-@dataclass(frozen=True)
 class Comparable:
     """Targets of the same unit (and growth flag) across towns: e.g. land cleared in 亩."""
 
     unit: str
     is_growth: bool
-    rows: list[Row] | list[FactRow]
+    rows: list[TargetRow]
 
 
 @dataclass(frozen=True)
@@ -201,58 +439,34 @@ class RegionRollup:
     comparables: list[Comparable]
 
 
-# What a rollup shows of each target when it is read as values (lean=True).
-ROLLUP_FIELDS = (
-    *FACT_FIELDS,
-    "title", "metric", "unit", "plan__town_id", "plan__town__slug", "plan__town__name",
-)  # fmt: skip
-
-
 def region_rollup(
-    region: Region, year: int, today: datetime.date, plans: QuerySet[Plan], *, lean: bool = False
+    region: Region, year: int, today: datetime.date, plans: QuerySet[Plan]
 ) -> RegionRollup:
     """Every town below a region for one year, side by side, and like targets compared.
 
     `plans` is the caller's readable plans (see tracker.access) so a rollup never
-    counts a plan its reader may not see. Three queries whatever the size.
-
-    Pages draw each compared target from its model instance (`Row`); the API
-    asks for `lean` rows (`FactRow`): the columns it shows, read with
-    `.values()`, which costs a fraction of building thousands of instances.
+    counts a plan its reader may not see. The towns, the plans, and the target
+    rows (see `rows_of`), whatever the size.
     """
     towns = list(Town.objects.filter(region__path__startswith=region.path).select_related("region"))
     plan_by_town = {
         plan.town_id: plan
         for plan in plans.filter(year=year, town__in=[t.pk for t in towns]).select_related("town")
     }
-    targets = Target.objects.filter(plan__in=list(plan_by_town.values())).order_by(
-        "plan__town__name", "section_id", "position", "pk"
+    rows = target_rows(
+        Target.objects.filter(plan__in=list(plan_by_town.values())).order_by(
+            "plan__town__name", "section_id", "position", "pk"
+        ),
+        today,
     )
-    rows: list[Row] | list[FactRow]
-    if lean:
-        values = list(targets.values(*ROLLUP_FIELDS))
-        by_pk = assess_rows(values, today)
-        rows = [FactRow(values=row, assessment=by_pk[row["pk"]]) for row in values]
-        facts = [
-            (r.values["plan__town_id"], r.values["kind"], r.values["unit"], r.values["is_growth"])
-            for r in rows
-        ]
-    else:
-        rows = assessed(
-            targets.select_related("plan__town", "section", "latest_update", "lead_department"),
-            today,
-        )
-        facts = [
-            (r.target.plan.town_id, r.target.kind, r.target.unit, r.target.is_growth) for r in rows
-        ]
     by_town: dict[int, list[progress.Assessment]] = {}
-    groups: dict[tuple[str, bool], list] = {}
+    groups: dict[tuple[str, bool], list[TargetRow]] = {}
     group_towns: dict[tuple[str, bool], set[int]] = {}
-    for row, (town_id, kind, unit, is_growth) in zip(rows, facts, strict=True):
-        by_town.setdefault(town_id, []).append(row.assessment)
-        if kind == TargetKind.QUANTITATIVE:
-            groups.setdefault((unit, is_growth), []).append(row)
-            group_towns.setdefault((unit, is_growth), set()).add(town_id)
+    for row in rows:
+        by_town.setdefault(row.town.id, []).append(row.assessment)
+        if row.kind == TargetKind.QUANTITATIVE:
+            groups.setdefault((row.unit, row.is_growth), []).append(row)
+            group_towns.setdefault((row.unit, row.is_growth), set()).add(row.town.id)
     comparables = [
         Comparable(unit=unit, is_growth=growth, rows=members)
         for (unit, growth), members in sorted(

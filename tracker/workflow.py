@@ -42,16 +42,16 @@ judged on the earliest period it still owes:
 - green:  otherwise.
 A target whose plan has no period that has started has no warning.
 
-"Today" for all of this is TRACKER_TODAY when it is set (demos and training:
-the pages and reminders behave as on that day), else the local date.
+"Today" for all of this is tracker.today.reporting_today(): TRACKER_TODAY when
+it is set (demos and training: the pages and reminders behave as on that day),
+else the local date.
 """
 
 import bisect
 import calendar
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,21 +59,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker import progress
 from tracker.access import Action, may_in_town, may_report, may_review, scope_for
 from tracker.choices import Frequency, PlanStatus, ReportState, Status, WarningLevel
 from tracker.models import Plan, ProgressReport, ProgressUpdate, ReportingPeriod, Target
 from tracker.services import full_clean, progress_record
+from tracker.today import reporting_today  # noqa: F401 - the pages import it from here too
 
 COUNTED = (ReportState.SUBMITTED, ReportState.APPROVED)
 OPEN = (ReportState.DRAFT, ReportState.RETURNED)  # states its department may still change
-
-
-def reporting_today() -> datetime.date:
-    """The day the reporting cycle takes as today: TRACKER_TODAY if set, else the local date."""
-    fixed = getattr(settings, "TRACKER_TODAY", None)
-    if fixed:
-        return fixed if isinstance(fixed, datetime.date) else datetime.date.fromisoformat(fixed)
-    return timezone.localdate()
 
 
 class InvalidTransition(Exception):
@@ -139,11 +133,6 @@ def period_create(
     full_clean(period)
     period.save()
     return period
-
-
-def period_on(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
-    """The period being reported on that day: the earliest whose report is not yet due."""
-    return plan.periods.filter(due_on__gte=day, starts_on__lte=day).order_by("starts_on").first()
 
 
 def period_covering(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
@@ -236,7 +225,7 @@ def report_submit(*, user, report: ProgressReport) -> ProgressReport:
 def _approve(report: ProgressReport, reviewer) -> ProgressReport:
     report.update = progress_record(
         target=report.target,
-        as_of=report.as_of or min(report.period.ends_on, timezone.localdate()),
+        as_of=report.as_of or min(report.period.ends_on, reporting_today()),
         value=report.value,
         milestone_done=report.milestone_done,
         reported_by=report.submitted_by,
@@ -299,20 +288,17 @@ class Flag:
 
 def warning_rule() -> str:
     """The warning rule in the reader's language, with this deployment's thresholds."""
+    thresholds = progress.configured_thresholds()
     return _(
         "Red: a report is overdue (its due date has passed and it was not submitted), or the "
         "target is behind (below %(at_risk)s%% of the expected pace). Yellow: a report is due "
         "within %(days)s days, or the target is at risk (below %(on_track)s%% of the pace). "
         "Green: otherwise. A report counts once it is submitted."
     ) % {
-        "at_risk": _percent(settings.TRACKER_AT_RISK_RATIO),
-        "on_track": _percent(settings.TRACKER_ON_TRACK_RATIO),
+        "at_risk": progress.ratio_text(thresholds.at_risk),
+        "on_track": progress.ratio_text(thresholds.on_track),
         "days": int(getattr(settings, "TRACKER_DUE_SOON_DAYS", 3)),
     }
-
-
-def _percent(ratio) -> str:
-    return f"{(Decimal(str(ratio)) * 100).normalize():f}"
 
 
 def warning_for(
@@ -437,23 +423,6 @@ def cycle_for(targets: Iterable[Target], today: datetime.date) -> Cycle:
     ):
         cycle.recorded.setdefault(target_id, []).append(as_of)
     return cycle
-
-
-def flags_for(targets: Iterable, status_on: Callable[[object, datetime.date], str]) -> dict:
-    """Each target's warning on reporting_today(), for those whose plan's reporting has started.
-
-    `targets` need only `pk`, `plan_id` and `lead_department_id` (model
-    instances or lighter rows); `status_on(target, day)` gives a target's
-    status on a day. Three queries, one if no period has started.
-    """
-    day = reporting_today()
-    targets = list(targets)
-    cycle = cycle_for(targets, day)
-    flags = {}
-    for target in targets:
-        if cycle.in_cycle(target):
-            flags[target.pk] = cycle.flag(target, status_on(target, day))
-    return flags
 
 
 def reports_owed(today: datetime.date, plans=None) -> dict[int, list[Chase]]:

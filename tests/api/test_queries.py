@@ -49,27 +49,27 @@ EXPECTED = {
     "/api/plans/?page_size=100": 7,
     # savepoint, token, memberships, COUNT, sections ⋈ plan ⋈ town, release
     "/api/sections/?page_size=100": 6,
-    # savepoint, token, memberships, COUNT,
-    # targets ⋈ plan ⋈ town ⋈ section ⋈ lead department ⋈ latest update ⋈ source document,
-    # helping departments (prefetch), the plans' sections for section paths (prefetch),
-    # the plans' reporting periods started by today (for the warnings; none here, so the
-    # reports and updates they would need are not read: tests/workflow), release
+    # savepoint, token, memberships, COUNT, then the page's rows (tracker.selectors.rows_of):
+    # targets ⋈ plan ⋈ town ⋈ lead department ⋈ latest update ⋈ source document,
+    # their helping departments, the plans' sections for section paths, the plans'
+    # reporting periods started by today (for the warnings; none here, so the reports and
+    # updates they would need are not read: tests/workflow), release
     "/api/targets/?page_size=100": 9,
     # the same, plus one query for the ids of the targets with the status asked for
     "/api/targets/?page_size=100&status=behind": 10,
     # savepoint, token, memberships, COUNT,
     # updates ⋈ target ⋈ plan ⋈ town ⋈ region ⋈ reporter, release
     "/api/progress-updates/?page_size=100": 6,
-    # savepoint, token, memberships,
-    # targets ⋈ plan ⋈ town ⋈ section ⋈ lead department ⋈ latest update (the export's
-    # columns only: no documents, helping departments or section paths), release
-    "/api/targets/export.csv": 5,
-    "/api/targets/export.xlsx": 5,
-    # savepoint, token, memberships, plan ⋈ town, sections, targets' rule columns, release
-    "/api/plans/{big_plan}/summary/": 7,
+    # savepoint, token, memberships, the rows (targets ⋈ …, helping departments, the
+    # plans' sections, the periods started), release
+    "/api/targets/export.csv": 8,
+    "/api/targets/export.xlsx": 8,
+    # savepoint, token, memberships, plan ⋈ town, its sections, the rows (3: as above
+    # but for the sections, which the summary hands them), release
+    "/api/plans/{big_plan}/summary/": 9,
     # savepoint, token, region, memberships, towns below it, readable plans,
-    # targets ⋈ plan ⋈ town ⋈ section ⋈ latest update ⋈ lead department, release
-    "/api/regions/{district}/rollup/?year=2024": 8,
+    # the rows (4, as above), release
+    "/api/regions/{district}/rollup/?year=2024": 11,
     # savepoint, token, memberships, target ⋈ plan, its updates, release
     "/api/targets/{first_target}/history/": 6,
 }

@@ -2,6 +2,9 @@
 
 Counts are for an anonymous reader. Every request runs in a transaction
 (ATOMIC_REQUESTS), which adds a SAVEPOINT and a RELEASE to each count.
+"The rows" are tracker.selectors.rows_of's four: the targets with their
+columns, their helping departments, their plans' sections (section paths) and
+the reporting periods started (warnings; none here, so no reports or updates).
 """
 
 import datetime
@@ -30,9 +33,9 @@ def test_home_queries_do_not_grow_with_targets(client, django_assert_num_queries
 def test_plan_page_queries_do_not_grow_with_targets(client, django_assert_num_queries, n_targets):
     plan = build_plan(n_targets)
     # savepoint, the plan (with town and region), its sections, its documents,
-    # the rule's columns of its targets (plan summary), the town's departments
-    # (filter menu), the targets with context, their helping departments, the
-    # town's other years, the regions above the town (breadcrumb), release
+    # the rows (3: for the summary and the page at once; the sections are the
+    # plan's, at hand), the town's departments (filter menu), the town's other
+    # years, the regions above the town (breadcrumb), release
     with django_assert_num_queries(11):
         response = client.get(f"/towns/{plan.town.slug}/{plan.year}/")
     assert response.status_code == 200
@@ -49,9 +52,9 @@ def test_filtered_plan_page_queries_do_not_grow_with_targets(
     url = f"/towns/{plan.town.slug}/{plan.year}/"
     query = {"status": "behind", "section": section.pk, "department": department.pk}
     # As above, plus the section filter's two (the section's plan, the plan's
-    # section tree) and the status filter's one (the rule's columns of the
-    # rows the other filters left): 14.
-    with django_assert_num_queries(14):
+    # section tree), the status filter's one (the rule's columns of the rows
+    # the other filters left) and the ids the filters leave: 15.
+    with django_assert_num_queries(15):
         assert client.get(url, query).status_code == 200
 
 
@@ -61,9 +64,8 @@ def test_csv_download_queries_do_not_grow_with_targets(
 ):
     plan = build_plan(n_targets)
     # savepoint, the plan, its sections, its documents, the town's departments,
-    # the status filter's columns, the targets with context, their helping
-    # departments, release
-    with django_assert_num_queries(9):
+    # the status filter's columns, the rows (4), release
+    with django_assert_num_queries(11):
         response = client.get(f"/towns/{plan.town.slug}/{plan.year}/targets.csv?status=behind")
         b"".join(response.streaming_content)
 
@@ -74,8 +76,8 @@ def test_xlsx_download_queries_do_not_grow_with_targets(
 ):
     plan = build_plan(n_targets)
     # savepoint, the plan, its sections, its documents, the town's departments,
-    # the targets with context, their helping departments, release
-    with django_assert_num_queries(8):
+    # the rows (4), release
+    with django_assert_num_queries(10):
         assert client.get(f"/towns/{plan.town.slug}/{plan.year}/targets.xlsx").status_code == 200
 
 
@@ -85,8 +87,8 @@ def test_region_page_queries_do_not_grow_with_targets(client, django_assert_num_
     build_plan(n_targets, year=plan.year, town=factories.TownFactory(region=plan.town.region))
     region = plan.town.region
     # savepoint, the region, its towns, their readable plans, those plans'
-    # targets with context, the years with plans, the regions above, release
-    with django_assert_num_queries(8):
+    # rows (4), the years with plans, the regions above, release
+    with django_assert_num_queries(11):
         assert client.get(f"/regions/{region.slug}/{plan.year}/").status_code == 200
 
 
@@ -108,7 +110,7 @@ def test_target_page_queries_do_not_grow_with_updates(client, django_assert_num_
             for i in range(n_updates)
         ]
     )
-    # savepoint, the target with its context, its helping departments, its
-    # updates, the plan's sections (section path), the regions above, release
-    with django_assert_num_queries(7):
+    # savepoint, the target (with plan, town, region, lead department, document),
+    # its row (4), its updates, the regions above, release
+    with django_assert_num_queries(9):
         assert client.get(f"/targets/{target.pk}/").status_code == 200

@@ -11,7 +11,6 @@ from django.utils import translation
 from tracker import progress
 from tracker.choices import Status, TownKind
 from tracker.management.commands.compile_translations import compile_translations
-from tracker.reports import presenters
 
 PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
@@ -38,13 +37,19 @@ def re_names(text: str) -> list[str]:
     return re.findall(r"%\((\w+)\)", text)
 
 
-def test_the_rule_summary_is_marked_for_translation_word_for_word():
-    # tracker/progress.py keeps the text plain; presenters marks the same text.
-    assert presenters.RULE_SUMMARY_MSGID == progress.RULE_SUMMARY
+def test_the_rule_summary_is_translated_and_states_the_configured_thresholds(settings):
+    settings.TRACKER_ON_TRACK_RATIO, settings.TRACKER_AT_RISK_RATIO = 0.85, 0.6
     with translation.override("zh-hans"):
-        assert presenters.rule_summary().startswith("完成率为已完成值除以目标值")
+        chinese = progress.rule_summary()
     with translation.override("en"):
-        assert presenters.rule_summary() == progress.RULE_SUMMARY
+        english = progress.rule_summary()
+    assert chinese.startswith("完成率为已完成值除以目标值")
+    assert "85%" in chinese
+    assert "60%" in chinese
+    assert "90%" not in chinese
+    assert "at least 85% of the expected pace" in english
+    assert "60–85% of the pace" in english
+    assert "below 60%" in english
 
 
 def test_compile_translations_writes_a_catalogue_gettext_can_read(tmp_path):

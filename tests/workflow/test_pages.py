@@ -393,9 +393,11 @@ def test_duban_queries_do_not_grow_with_rows(client, xiqiao, django_assert_num_q
     many_targets(xiqiao, count)
     xiqiao.submitted(period=2)
     client.force_login(xiqiao.users["reviewer"])
-    # savepoint, session, user, memberships, the targets, their periods, their
-    # reports, their updates' dates, the reports waiting, their files, release
-    with django_assert_num_queries(11):
+    # savepoint, session, user, memberships, the targets, their rows for the cards
+    # (tracker.selectors.rows_of: the targets, helping departments, sections, periods,
+    # reports, updates' dates), their periods, their reports, their updates' dates,
+    # the reports waiting, their files, release
+    with django_assert_num_queries(17):
         response = client.get("/duban/", {"sort": "town"})
     assert response.status_code == 200
     assert response.content.decode().count('class="waiting"') == count
@@ -409,8 +411,9 @@ def test_report_form_and_review_pages_read_a_fixed_number_of_queries(
     report = xiqiao.submitted(period=2)
     client.force_login(xiqiao.users["reviewer"])
     # savepoint, session, user, memberships, the report with its target, town,
-    # period, department and people, its files, release
-    with django_assert_num_queries(7):
+    # period, department and people, its files, the target's row for its card
+    # (tracker.selectors.rows_of: 6 with its plan's reporting started), release
+    with django_assert_num_queries(13):
         assert client.get(reverse("reports:review", args=[report.pk])).status_code == 200
 
 
@@ -420,8 +423,8 @@ def test_plan_page_with_warnings_reads_a_fixed_number_of_queries(
 ):
     many_targets(xiqiao, count)
     url = reverse("reports:plan", args=[xiqiao.town.slug, YEAR])
-    # tests/reports/test_queries.py's eleven, plus the warnings' three: the
-    # periods, the reports and the dates of the targets' updates
-    with django_assert_num_queries(14):
+    # tests/reports/test_queries.py's eleven, plus the warnings' two: the
+    # reports and the dates of the targets' updates
+    with django_assert_num_queries(13):
         html = client.get(url).content.decode()
     assert html.count("data-warning=") == count + 2

@@ -9,7 +9,6 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +29,7 @@ from tracker.models import (
     TargetCandidate,
     Town,
 )
+from tracker.today import reporting_today
 
 # Candidates per page on the review screen, each kind: a page of rows must stay
 # under DATA_UPLOAD_MAX_NUMBER_FIELDS (1000) when it is posted back.
@@ -281,7 +281,7 @@ class PlanImportUploadForm(forms.Form):
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].initial = reporting_today().year
 
     def clean_document(self):
         upload = self.cleaned_data["document"]

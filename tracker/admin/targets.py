@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +20,7 @@ from tracker.models import (
 )
 from tracker.selectors import target_ids_with_status
 from tracker.submission import KeyReused, Submission, progress_submit
+from tracker.today import reporting_today
 from tracker.workflow import InvalidTransition
 
 STATUS_CSS = {
@@ -44,7 +44,7 @@ class StatusFilter(admin.SimpleListFilter):
         if self.value() not in Status.values:
             return queryset
         return queryset.filter(
-            pk__in=target_ids_with_status(queryset, self.value(), timezone.localdate())
+            pk__in=target_ids_with_status(queryset, self.value(), reporting_today())
         )
 
 

@@ -8,18 +8,18 @@ reporters, timestamps, versions and everything computed are read-only.
 
 import datetime
 import decimal
-from collections.abc import Iterable
+import operator
+from contextvars import ContextVar
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from tracker.access import Scope, may_in_town, scope_for
 from tracker.api.permissions import EDIT, REPORT
-from tracker.choices import Status, WarningLevel
+from tracker.choices import Comparison, PlanStatus, Status, TargetKind, WarningLevel
 from tracker.filters import MAX_ID
 from tracker.models import (
     Department,
@@ -31,8 +31,9 @@ from tracker.models import (
     Target,
     Town,
 )
-from tracker.selectors import FACT_FIELDS, PlanSummary, RegionRollup, assess_rows
-from tracker.workflow import Flag, flags_for
+from tracker.selectors import TargetRow
+from tracker.today import reporting_today
+from tracker.workflow import Flag
 
 QUANTITY = {"max_digits": 20, "decimal_places": 4}
 
@@ -63,31 +64,146 @@ class ScopedSerializerMixin:
 
     @property
     def today(self) -> datetime.date:
-        return self.context.get("today") or timezone.localdate()
+        return self.context.get("today") or reporting_today()
 
     def check_town(self, town_id: int, needed: str, message) -> None:
         if not may_in_town(self.user, needed, town_id):
             raise serializers.ValidationError(message)
 
 
+# --- fast reads ---------------------------------------------------------------------------
+
+# What DRF's DecimalField, DateField and DateTimeField do with a value, done
+# directly: on a list of thousands of numbers and dates their own work (a
+# decimal context copy per number, a settings lookup per date) cost more than
+# the rest of a row. tests/api/test_fields.py holds them to DRF's output.
+_FOUR_PLACES, _TWO_PLACES = Decimal("0.0001"), Decimal("0.01")
+_QUANTITY_CONTEXT = decimal.Context(prec=QUANTITY["max_digits"])
+
+
+class QuantityField(serializers.DecimalField):
+    """A quantity (20 digits, 4 places), written as DecimalField writes it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**QUANTITY, **kwargs)
+
+    def to_representation(self, value: Decimal) -> str:
+        return f"{value.quantize(_FOUR_PLACES, context=_QUANTITY_CONTEXT):f}"
+
+
+class PercentField(serializers.DecimalField):
+    """A percentage (two places), written as DecimalField writes it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=None, decimal_places=2, **kwargs)
+
+    def to_representation(self, value: Decimal) -> str:
+        return f"{value.quantize(_TWO_PLACES):f}"
+
+
+class FastDateField(serializers.DateField):
+    def to_representation(self, value: datetime.date) -> str:
+        return value.isoformat()
+
+
+# The current time zone, looked up once per list rather than once per value (the lookup
+# goes through a context-local that costs more than the formatting).
+_LIST_ZONE: ContextVar[datetime.tzinfo | None] = ContextVar("list_zone", default=None)
+
+
+class FastDateTimeField(serializers.DateTimeField):
+    def to_representation(self, value: datetime.datetime) -> str:
+        zone = _LIST_ZONE.get() or timezone.get_current_timezone()
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class FastBooleanField(serializers.BooleanField):
+    def to_representation(self, value) -> bool:
+        return bool(value)
+
+
+_ROW_PLANS: dict[type, list[tuple]] = {}
+# Fields whose output is the row's value itself (str, int, bool columns): not called.
+_AS_IS = {
+    serializers.CharField,
+    serializers.SlugField,
+    serializers.URLField,
+    serializers.IntegerField,
+    FastBooleanField,
+}
+
+
+class RowListSerializer(serializers.ListSerializer):
+    def to_representation(self, data) -> list:
+        token = _LIST_ZONE.set(timezone.get_current_timezone())
+        try:
+            return super().to_representation(data)
+        finally:
+            _LIST_ZONE.reset(token)
+
+
+class RowSerializer(serializers.Serializer):
+    """A read-only Serializer for the read model's rows and the reports built from them.
+
+    The same declared fields, schema and output as a Serializer, but it reads
+    each field with a getter prepared once per class (on a prototype: no copy
+    of the fields per request, no general lookup per value). So its fields must
+    not depend on the request's context. `from_mappings` serializers read
+    dicts (counts by status).
+    """
+
+    from_mappings = False
+
+    class Meta:
+        list_serializer_class = RowListSerializer
+
+    @classmethod
+    def _plan(cls) -> list[tuple]:
+        plan = _ROW_PLANS.get(cls)
+        if plan is None:
+            getter_of = operator.itemgetter if cls.from_mappings else operator.attrgetter
+            plan = [
+                (
+                    field.field_name,
+                    None if field.source == "*" else getter_of(field.source),
+                    None if type(field) in _AS_IS else field.to_representation,
+                )
+                for field in cls().fields.values()
+                if not field.write_only
+            ]
+            _ROW_PLANS[cls] = plan
+        return plan
+
+    def to_representation(self, instance) -> dict:
+        data = {}
+        for name, getter, represent in self._plan():
+            value = instance if getter is None else getter(instance)
+            if value is None or represent is None:
+                data[name] = value
+            else:
+                data[name] = represent(value)
+        return data
+
+
 # --- small read-only shapes used inside the resources ---------------------------------
 
 
-class TownRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Town
-        fields = ["id", "slug", "name"]
-        read_only_fields = fields
+class TownRefSerializer(RowSerializer):
+    id = serializers.IntegerField(read_only=True)
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
 
 
-class SourceDocumentRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = SourceDocument
-        fields = ["id", "title", "publisher", "published_on", "url"]
-        read_only_fields = fields
+class SourceDocumentRefSerializer(RowSerializer):
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    publisher = serializers.CharField(read_only=True)
+    published_on = FastDateField(read_only=True, allow_null=True)
+    url = serializers.URLField(read_only=True)
 
 
-class SectionRefSerializer(serializers.Serializer):
+class SectionRefSerializer(RowSerializer):
     id = serializers.IntegerField()
     label = serializers.CharField()
     title = serializers.CharField()
@@ -99,8 +215,8 @@ class DepartmentRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=[("lead", _("lead")), ("helping", _("helping"))])
 
 
-class ProvenanceSerializer(serializers.Serializer):
-    document = SourceDocumentRefSerializer(allow_null=True)
+class ProvenanceSerializer(RowSerializer):
+    document = SourceDocumentRefSerializer(source="source_document", allow_null=True)
     quote = serializers.CharField()
 
 
@@ -115,8 +231,10 @@ def warning_data(flag: Flag | None) -> dict | None:
     return None if flag is None else {"level": str(flag.level), "reasons": list(flag.reasons)}
 
 
-class StatusCountsSerializer(serializers.Serializer):
+class StatusCountsSerializer(RowSerializer):
     """How many targets have each status (every status present, zeros included)."""
+
+    from_mappings = True
 
     achieved = serializers.IntegerField()
     on_track = serializers.IntegerField()
@@ -227,63 +345,92 @@ class SectionSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         return attrs
 
 
-class TargetSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
-    """A target with where it sits, its progress and status today, and where it came from."""
+class TargetSerializer(RowSerializer):
+    """A target with where it sits, its progress and status today, and where it came from.
 
-    section = id_field(help_text=_("The section (id); the target belongs to its plan."))
-    lead_department = id_field(allow_null=True, required=False)
-    helping_departments = id_field(many=True, required=False)
-    source_document = id_field(allow_null=True, required=False, write_only=True)
-    town = TownRefSerializer(source="plan.town", read_only=True)
-    year = serializers.IntegerField(source="plan.year", read_only=True)
+    Reads tracker.selectors.TargetRow: the list, a target, and what a write returns.
+    """
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    town = TownRefSerializer(read_only=True)
+    year = serializers.IntegerField(read_only=True)
     plan = serializers.IntegerField(source="plan_id", read_only=True)
-    section_path = serializers.SerializerMethodField(
-        help_text=_("The sections from the top of the plan down to this target's own.")
+    section = serializers.IntegerField(source="section_id", read_only=True)
+    section_path = SectionRefSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("The sections from the top of the plan down to this target's own."),
+    )
+    position = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    metric = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=TargetKind.choices, read_only=True)
+    comparison = serializers.ChoiceField(choices=[("", ""), *Comparison.choices], read_only=True)
+    value = QuantityField(read_only=True, allow_null=True)
+    value_max = QuantityField(read_only=True, allow_null=True)
+    unit = serializers.CharField(read_only=True)
+    is_growth = FastBooleanField(read_only=True)
+    is_stretch = FastBooleanField(read_only=True)
+    baseline = QuantityField(read_only=True, allow_null=True)
+    deadline = FastDateField(read_only=True, allow_null=True)
+    due_on = FastDateField(read_only=True, help_text=_("The deadline, or year end."))
+    lead_department = serializers.IntegerField(
+        source="lead_department_id", read_only=True, allow_null=True
+    )
+    helping_departments = serializers.ListField(
+        source="helping_department_ids", child=serializers.IntegerField(), read_only=True
     )
     departments = serializers.SerializerMethodField()
-    due_on = serializers.DateField(read_only=True, help_text=_("The deadline, or year end."))
-    current_value = serializers.DecimalField(
-        source="latest_update.value", read_only=True, allow_null=True, **QUANTITY
-    )
-    milestone_done = serializers.BooleanField(
-        source="latest_update.milestone_done", read_only=True, allow_null=True
-    )
-    as_of = serializers.DateField(
-        source="latest_update.as_of",
+    current_value = QuantityField(read_only=True, allow_null=True)
+    milestone_done = FastBooleanField(read_only=True, allow_null=True)
+    as_of = FastDateField(
         read_only=True,
         allow_null=True,
         help_text=_("The date the latest progress update is as of."),
     )
-    percent_complete = serializers.DecimalField(
-        source="assessment.percent",
-        read_only=True,
-        allow_null=True,
-        max_digits=None,
-        decimal_places=2,
-    )
+    percent_complete = PercentField(source="assessment.percent", read_only=True, allow_null=True)
     status = serializers.ChoiceField(
         source="assessment.status", choices=Status.choices, read_only=True
     )
-    provenance = serializers.SerializerMethodField()
     warning = serializers.SerializerMethodField(
         help_text=_(
             "The 督办 warning while the plan's reporting runs (null before its first period, "
             "or without periods): red, yellow or green, and why."
         )
     )
+    provenance = ProvenanceSerializer(source="*", read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    created_at = FastDateTimeField(read_only=True)
+    updated_at = FastDateTimeField(read_only=True)
+
+    @extend_schema_field(DepartmentRoleSerializer(many=True))
+    def get_departments(self, row: TargetRow) -> list[dict]:
+        lead = row.lead_department
+        found = [{"id": lead.id, "name": lead.name, "role": "lead"}] if lead else []
+        found += [{"id": d.id, "name": d.name, "role": "helping"} for d in row.helping]
+        return found
+
+    @extend_schema_field(WarningSerializer(allow_null=True))
+    def get_warning(self, row: TargetRow) -> dict | None:
+        return warning_data(row.warning)
+
+
+@extend_schema_serializer(component_name="Target")  # in the schema: TargetRequest
+class TargetWriteSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    """What an editor sends to create or change a target (the answer is a TargetSerializer's)."""
+
+    section = id_field(help_text=_("The section (id); the target belongs to its plan."))
+    lead_department = id_field(allow_null=True, required=False)
+    helping_departments = id_field(many=True, required=False)
+    source_document = id_field(allow_null=True, required=False)
 
     class Meta:
         model = Target
         fields = [
-            "id", "town", "year", "plan", "section", "section_path", "position", "title",
-            "metric", "kind", "comparison", "value", "value_max", "unit", "is_growth",
-            "is_stretch", "baseline", "deadline", "due_on", "lead_department",
-            "helping_departments", "departments", "current_value", "milestone_done", "as_of",
-            "percent_complete", "status", "warning", "source_document", "quote", "provenance",
-            "version", "created_at", "updated_at",
+            "section", "position", "title", "metric", "kind", "comparison", "value", "value_max",
+            "unit", "is_growth", "is_stretch", "baseline", "deadline", "lead_department",
+            "helping_departments", "source_document", "quote",
         ]  # fmt: skip
-        read_only_fields = ["version", "created_at", "updated_at"]
-        extra_kwargs = {"quote": {"write_only": True}}
         validators = []
 
     def get_fields(self):
@@ -296,12 +443,6 @@ class TargetSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         fields["helping_departments"].child_relation.queryset = Department.objects.all()
         fields["source_document"].queryset = readable_documents(scope)
         return fields
-
-    def to_representation(self, instance: Target) -> dict:
-        # The rule of tracker/progress.py, once per target, on rows loaded with
-        # Target.objects.with_context() so that it costs no query.
-        instance.assessment = instance.assess(self.today)
-        return super().to_representation(instance)
 
     def validate_section(self, section: GoalSection) -> GoalSection:
         self.check_town(section.plan.town_id, EDIT, _("You may not edit this town's targets."))
@@ -319,39 +460,6 @@ class TargetSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         check_document_of_plan(attrs, plan)
         return attrs
 
-    @extend_schema_field(SectionRefSerializer(many=True))
-    def get_section_path(self, target: Target) -> list[dict]:
-        return section_paths(target.plan, self.context).get(target.section_id, [])
-
-    @extend_schema_field(DepartmentRoleSerializer(many=True))
-    def get_departments(self, target: Target) -> list[dict]:
-        lead = target.lead_department
-        found = [{"id": lead.pk, "name": lead.name, "role": "lead"}] if lead else []
-        found += [
-            {"id": department.pk, "name": department.name, "role": "helping"}
-            for department in target.helping_departments.all()
-        ]
-        return found
-
-    @extend_schema_field(WarningSerializer(allow_null=True))
-    def get_warning(self, target: Target) -> dict | None:
-        # Worked out once for the whole page (tracker.workflow.flags_for), not per target.
-        flags = self.context.setdefault("warnings", {})
-        if target.pk not in flags:
-            page = getattr(self.parent, "instance", None) or [target]
-            found = flags_for(page, lambda t, day: t.assess(day).status)
-            flags.update({t.pk: found.get(t.pk) for t in page})
-            flags.setdefault(target.pk, None)
-        return warning_data(flags[target.pk])
-
-    @extend_schema_field(ProvenanceSerializer)
-    def get_provenance(self, target: Target) -> dict:
-        document = target.source_document
-        return {
-            "document": SourceDocumentRefSerializer(document).data if document else None,
-            "quote": target.quote,
-        }
-
 
 def readable_documents(scope: Scope):
     """Source documents of plans the user may read."""
@@ -368,188 +476,6 @@ def check_document_of_plan(attrs: dict, plan: Plan | None) -> None:
             raise serializers.ValidationError(
                 {"source_document": _("This is not one of the plan's source documents.")}
             )
-
-
-def section_paths(plan: Plan, context: dict) -> dict[int, list[dict]]:
-    """Each section of a plan with the path from the top down to it, worked out once per plan.
-
-    Reads `plan.sections.all()`, which the target list prefetches in one query.
-    """
-    cache = context.setdefault("section_paths", {})
-    if plan.pk not in cache:
-        cache[plan.pk] = paths_of(
-            (section.pk, section.parent_id, section.label, section.title)
-            for section in plan.sections.all()
-        )
-    return cache[plan.pk]
-
-
-def paths_of(sections: Iterable[tuple[int, int | None, str, str]]) -> dict[int, list[dict]]:
-    """For (id, parent id, label, title) of a plan's sections: each one's path from the top."""
-    by_pk = {section[0]: section for section in sections}
-    paths: dict[int, list[dict]] = {}
-
-    def path_of(pk: int) -> list[dict]:
-        if pk not in paths:
-            _pk, parent_id, label, title = by_pk[pk]
-            above = path_of(parent_id) if parent_id in by_pk else []
-            paths[pk] = [*above, {"id": pk, "label": label, "title": title}]
-        return paths[pk]
-
-    for pk in by_pk:
-        path_of(pk)
-    return paths
-
-
-# --- the target list, lean -------------------------------------------------------------
-
-# What a target list row needs, read as one `.values()` query: the list is the
-# API's hottest read, and building model instances and running every field of
-# TargetSerializer for each row cost several times the query itself.
-TARGET_ROW_FIELDS = (
-    *FACT_FIELDS,
-    "plan_id", "section_id", "position", "title", "metric", "unit", "is_stretch", "baseline",
-    "lead_department_id", "lead_department__name", "quote", "version", "created_at",
-    "updated_at", "plan__town_id", "plan__town__slug", "plan__town__name",
-    "source_document_id", "source_document__title", "source_document__publisher",
-    "source_document__published_on", "source_document__url",
-)  # fmt: skip
-
-# What DRF's DecimalField and DateTimeField do with a value, done directly (they
-# cost more than the rest of a lean row: a context copy per number, a
-# thread-local time zone lookup per date). tests/api/test_lean.py holds the
-# output to the serializers' to the character.
-_FOUR_PLACES, _TWO_PLACES = Decimal("0.0001"), Decimal("0.01")
-_QUANTITY_CONTEXT = decimal.Context(prec=QUANTITY["max_digits"])
-
-
-def _quantity(value: Decimal | None) -> str | None:
-    if value is None:
-        return None
-    return f"{value.quantize(_FOUR_PLACES, context=_QUANTITY_CONTEXT):f}"
-
-
-def _percent(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.quantize(_TWO_PLACES):f}"
-
-
-def _date(value):
-    return None if value is None else value.isoformat()
-
-
-def _datetime(value: datetime.datetime, zone) -> str:
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _row_warnings(rows: list[dict], today: datetime.date, assessments: dict) -> dict[int, Flag]:
-    """TargetSerializer's `warning` for lean rows: the same tracker.workflow.flags_for."""
-
-    def status_on(target, day: datetime.date) -> str:
-        if day == today:
-            return assessments[target.pk].status
-        return assess_rows([target.row], day)[target.pk].status
-
-    return flags_for(
-        (
-            SimpleNamespace(
-                pk=row["pk"],
-                plan_id=row["plan_id"],
-                lead_department_id=row["lead_department_id"],
-                row=row,
-            )
-            for row in rows
-        ),
-        status_on,
-    )
-
-
-def target_rows_data(rows: list[dict], today: datetime.date) -> list[dict]:
-    """TargetSerializer's output for `.values(*TARGET_ROW_FIELDS)` rows, without its per-field cost.
-
-    Three queries whatever the number of rows: the helping departments, the
-    sections of the rows' plans (for the section paths), and the periods of
-    those plans that have started (for the warnings; two more once one has).
-    tests/api pin that the JSON is the serializer's, field for field.
-    """
-    ids = [row["pk"] for row in rows]
-    helping: dict[int, list[tuple[int, str]]] = {}
-    for target_id, department_id, name in (
-        Target.helping_departments.through.objects.filter(target_id__in=ids)
-        .order_by(*(f"department__{field}" for field in Department._meta.ordering))
-        .values_list("target_id", "department_id", "department__name")
-    ):
-        helping.setdefault(target_id, []).append((department_id, name))
-    sections: dict[int, list[tuple]] = {}
-    for pk, plan_id, parent_id, label, title in GoalSection.objects.filter(
-        plan_id__in={row["plan_id"] for row in rows}
-    ).values_list("pk", "plan_id", "parent_id", "label", "title"):
-        sections.setdefault(plan_id, []).append((pk, parent_id, label, title))
-    paths = {plan_id: paths_of(members) for plan_id, members in sections.items()}
-    assessments = assess_rows(rows, today)
-    zone = timezone.get_current_timezone()
-    warnings = _row_warnings(rows, today, assessments)
-    data = []
-    for row in rows:
-        pk, year = row["pk"], row["plan__year"]
-        assessment = assessments[pk]
-        lead_id = row["lead_department_id"]
-        helpers = helping.get(pk, [])
-        departments = [{"id": lead_id, "name": row["lead_department__name"], "role": "lead"}]
-        if lead_id is None:
-            departments = []
-        departments += [{"id": d, "name": name, "role": "helping"} for d, name in helpers]
-        document = None
-        if row["source_document_id"] is not None:
-            document = {
-                "id": row["source_document_id"],
-                "title": row["source_document__title"],
-                "publisher": row["source_document__publisher"],
-                "published_on": _date(row["source_document__published_on"]),
-                "url": row["source_document__url"],
-            }
-        percent = assessment.percent
-        data.append(
-            {
-                "id": pk,
-                "town": {
-                    "id": row["plan__town_id"],
-                    "slug": row["plan__town__slug"],
-                    "name": row["plan__town__name"],
-                },
-                "year": year,
-                "plan": row["plan_id"],
-                "section": row["section_id"],
-                "section_path": paths.get(row["plan_id"], {}).get(row["section_id"], []),
-                "position": row["position"],
-                "title": row["title"],
-                "metric": row["metric"],
-                "kind": row["kind"],
-                "comparison": row["comparison"],
-                "value": _quantity(row["value"]),
-                "value_max": _quantity(row["value_max"]),
-                "unit": row["unit"],
-                "is_growth": row["is_growth"],
-                "is_stretch": row["is_stretch"],
-                "baseline": _quantity(row["baseline"]),
-                "deadline": _date(row["deadline"]),
-                "due_on": (row["deadline"] or datetime.date(year, 12, 31)).isoformat(),
-                "lead_department": lead_id,
-                "helping_departments": [d for d, _name in helpers],
-                "departments": departments,
-                "current_value": _quantity(row["latest_update__value"]),
-                "milestone_done": row["latest_update__milestone_done"],
-                "as_of": _date(row["latest_update__as_of"]),
-                "percent_complete": None if percent is None else _percent(percent),
-                "status": str(assessment.status.value),
-                "warning": warning_data(warnings.get(pk)),
-                "provenance": {"document": document, "quote": row["quote"]},
-                "version": row["version"],
-                "created_at": _datetime(row["created_at"], zone),
-                "updated_at": _datetime(row["updated_at"], zone),
-            }
-        )
-    return data
 
 
 # --- progress (reporters write) ----------------------------------------------------------
@@ -619,70 +545,65 @@ class ProgressUpdateSerializer(ScopedSerializerMixin, serializers.ModelSerialize
 # --- reports --------------------------------------------------------------------------
 
 
-class PlanRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Plan
-        fields = ["id", "year", "title", "status"]
-        read_only_fields = fields
+class PlanRefSerializer(RowSerializer):
+    id = serializers.IntegerField(read_only=True)
+    year = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=PlanStatus.choices, read_only=True)
 
 
-class SectionSummarySerializer(serializers.Serializer):
+class SectionSummarySerializer(RowSerializer):
     id = serializers.IntegerField(source="section.pk")
     parent = serializers.IntegerField(source="section.parent_id", allow_null=True)
     label = serializers.CharField(source="section.label")
     title = serializers.CharField(source="section.title")
     depth = serializers.IntegerField(help_text=_("0 at the top of the plan."))
     target_count = serializers.IntegerField(help_text=_("Targets in it and its subsections."))
-    mean_percent = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
+    mean_percent = PercentField(allow_null=True)
     counts = StatusCountsSerializer()
 
 
-class PlanSummarySerializer(serializers.Serializer):
+class PlanSummarySerializer(RowSerializer):
     plan = PlanRefSerializer()
     town = TownRefSerializer(source="plan.town")
     target_count = serializers.IntegerField()
-    mean_percent = serializers.DecimalField(
-        max_digits=None,
-        decimal_places=2,
-        allow_null=True,
-        help_text=_("Mean percent complete, each target counted at most 100."),
+    mean_percent = PercentField(
+        allow_null=True, help_text=_("Mean percent complete, each target counted at most 100.")
     )
     counts = StatusCountsSerializer()
     sections = SectionSummarySerializer(many=True)
 
 
-class TownYearSerializer(serializers.Serializer):
+class TownYearSerializer(RowSerializer):
     town = TownRefSerializer()
     plan = PlanRefSerializer(allow_null=True)
     target_count = serializers.IntegerField()
-    mean_percent = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
+    mean_percent = PercentField(allow_null=True)
     counts = StatusCountsSerializer()
 
 
-class ComparedTargetSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="target.pk")
-    town = TownRefSerializer(source="target.plan.town")
-    title = serializers.CharField(source="target.title")
-    metric = serializers.CharField(source="target.metric")
-    comparison = serializers.CharField(source="target.comparison")
-    value = serializers.DecimalField(source="target.value", allow_null=True, **QUANTITY)
-    value_max = serializers.DecimalField(source="target.value_max", allow_null=True, **QUANTITY)
-    current_value = serializers.DecimalField(
-        source="target.current_value", allow_null=True, **QUANTITY
-    )
-    percent_complete = serializers.DecimalField(
-        source="assessment.percent", max_digits=None, decimal_places=2, allow_null=True
-    )
+class ComparedTargetSerializer(RowSerializer):
+    """A target beside others of its unit: a TargetSerializer's fields that compare."""
+
+    id = serializers.IntegerField(source="pk")
+    town = TownRefSerializer()
+    title = serializers.CharField()
+    metric = serializers.CharField()
+    comparison = serializers.CharField()
+    value = QuantityField(allow_null=True)
+    value_max = QuantityField(allow_null=True)
+    current_value = QuantityField(allow_null=True)
+    percent_complete = PercentField(source="assessment.percent", allow_null=True)
     status = serializers.ChoiceField(source="assessment.status", choices=Status.choices)
 
 
-class ComparableSerializer(serializers.Serializer):
+class ComparableSerializer(RowSerializer):
     unit = serializers.CharField()
     is_growth = serializers.BooleanField()
     targets = ComparedTargetSerializer(source="rows", many=True)
 
 
-class RegionRollupSerializer(serializers.Serializer):
+class RegionRollupSerializer(RowSerializer):
     region = RegionSerializer()
     year = serializers.IntegerField()
     counts = StatusCountsSerializer()
@@ -691,75 +612,6 @@ class RegionRollupSerializer(serializers.Serializer):
         many=True,
         help_text=_("Quantitative targets of the same unit, in more than one town, side by side."),
     )
-
-
-def _counts(counts: dict[str, int]) -> dict[str, int]:
-    return {status: counts[status] for status in StatusCountsSerializer._declared_fields}
-
-
-def rollup_data(rollup: RegionRollup) -> dict:
-    """RegionRollupSerializer's output for a rollup made with `lean=True`, built directly.
-
-    A district's rollup compares thousands of targets; a serializer per target
-    cost several times the query that read them.
-    """
-    return {
-        "region": RegionSerializer(rollup.region).data,
-        "year": rollup.year,
-        "counts": _counts(rollup.counts),
-        "towns": TownYearSerializer(rollup.towns, many=True).data,
-        "comparables": [
-            {
-                "unit": comparable.unit,
-                "is_growth": comparable.is_growth,
-                "targets": [
-                    {
-                        "id": row.values["pk"],
-                        "town": {
-                            "id": row.values["plan__town_id"],
-                            "slug": row.values["plan__town__slug"],
-                            "name": row.values["plan__town__name"],
-                        },
-                        "title": row.values["title"],
-                        "metric": row.values["metric"],
-                        "comparison": row.values["comparison"],
-                        "value": _quantity(row.values["value"]),
-                        "value_max": _quantity(row.values["value_max"]),
-                        "current_value": _quantity(row.values["latest_update__value"]),
-                        "percent_complete": _percent(row.assessment.percent),
-                        "status": str(row.assessment.status.value),
-                    }
-                    for row in comparable.rows
-                ],
-            }
-            for comparable in rollup.comparables
-        ],
-    }
-
-
-def plan_summary_data(summary: PlanSummary) -> dict:
-    """PlanSummarySerializer's output, built directly (a plan has dozens of sections)."""
-    plan = summary.plan
-    return {
-        "plan": {"id": plan.pk, "year": plan.year, "title": plan.title, "status": plan.status},
-        "town": {"id": plan.town.pk, "slug": plan.town.slug, "name": plan.town.name},
-        "target_count": summary.target_count,
-        "mean_percent": _percent(summary.mean_percent),
-        "counts": _counts(summary.counts),
-        "sections": [
-            {
-                "id": section.section.pk,
-                "parent": section.section.parent_id,
-                "label": section.section.label,
-                "title": section.section.title,
-                "depth": section.depth,
-                "target_count": section.target_count,
-                "mean_percent": _percent(section.mean_percent),
-                "counts": _counts(section.counts),
-            }
-            for section in summary.sections
-        ],
-    }
 
 
 class RollupQuerySerializer(serializers.Serializer):
@@ -783,7 +635,7 @@ class TargetHistorySerializer(serializers.Serializer):
     points = HistoryPointSerializer(
         many=True,
         help_text=_(
-            "One point per date, oldest first; where a date has several updates the one "
-            "recorded last (a correction) counts."
+            "One point per date, oldest first: an update that a later one corrects is left "
+            "out, and where a date has several updates the one recorded last counts."
         ),
     )

@@ -8,7 +8,6 @@ progress goes through tracker.submission (tracker/api/progress_views.py).
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,7 +24,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from tracker import progress, services
+from tracker import progress, selectors, services
 from tracker.access import scope_for
 from tracker.api import serializers as api
 from tracker.api.changes import ChangesMixin
@@ -36,7 +35,7 @@ from tracker.api.exceptions import (
 from tracker.api.permissions import EDIT
 from tracker.api.renderers import BytesRenderer, CSVRenderer, XLSXRenderer
 from tracker.api.throttling import TokenRateThrottle
-from tracker.exports import EXPORT_VALUES, csv_response, xlsx_response
+from tracker.exports import csv_response, xlsx_response
 from tracker.filters import (
     DepartmentFilterSet,
     PlanFilterSet,
@@ -55,7 +54,8 @@ from tracker.models import (
     Target,
     Town,
 )
-from tracker.selectors import FactRow, assess_rows, plan_summary, region_rollup
+from tracker.selectors import plan_summary, region_rollup
+from tracker.today import reporting_today
 
 ID_OR_SLUG = OpenApiParameter(
     "id_or_slug",
@@ -126,11 +126,10 @@ class RegionViewSet(MethodFirstMixin, IdOrSlugLookupMixin, viewsets.ReadOnlyMode
         rollup = region_rollup(
             region,
             query.validated_data["year"],
-            timezone.localdate(),
+            reporting_today(),
             Plan.objects.filter(scope_for(request.user).readable()),
-            lean=True,
         )
-        return Response(api.rollup_data(rollup))
+        return Response(api.RegionRollupSerializer(rollup).data)
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[ID_OR_SLUG]))
@@ -197,7 +196,7 @@ class VersionedViewSet(
     versioned = True
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
+        return {**super().get_serializer_context(), "today": reporting_today()}
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -258,7 +257,7 @@ class PlanViewSet(ChangesMixin, VersionedViewSet):
     def summary(self, request, pk=None):
         """How many targets have each status, and each section's completion (subsections included)."""
         plan = self.get_object()
-        return Response(api.plan_summary_data(plan_summary(plan, timezone.localdate())))
+        return Response(api.PlanSummarySerializer(plan_summary(plan, reporting_today())).data)
 
 
 class SectionViewSet(ChangesMixin, VersionedViewSet):
@@ -275,40 +274,49 @@ class SectionViewSet(ChangesMixin, VersionedViewSet):
         ).select_related("plan__town")
 
 
+@extend_schema_view(
+    list=extend_schema(responses=api.TargetSerializer),
+    retrieve=extend_schema(responses=api.TargetSerializer),
+    create=extend_schema(request=api.TargetWriteSerializer, responses={201: api.TargetSerializer}),
+    update=extend_schema(request=api.TargetWriteSerializer, responses=api.TargetSerializer),
+    partial_update=extend_schema(request=api.TargetWriteSerializer, responses=api.TargetSerializer),
+)
 class TargetViewSet(ChangesMixin, VersionedViewSet):
-    """Targets with their progress, percent complete and status today, and their source quote."""
+    """Targets with their progress, percent complete and status today, and their source quote.
+
+    Every answer is read as tracker.selectors.TargetRow and written by
+    api.TargetSerializer; writes are checked by api.TargetWriteSerializer.
+    """
 
     changes_town = "plan__town"
 
-    serializer_class = api.TargetSerializer
+    serializer_class = api.TargetWriteSerializer
     filterset_class = TargetFilterSet
 
     def get_queryset(self):
         targets = Target.objects.filter(scope_for(self.request.user).readable("plan"))
-        if self.action == "history":
-            return targets.select_related("plan")
-        if self.action == "list":
-            return targets  # read as .values() rows by list()
-        if self.action in ("export_csv", "export_xlsx"):
-            return targets  # read as .values() rows by _export_rows()
-        return (
-            targets.with_context()
-            .defer("source_document__text")
-            .prefetch_related(
-                # For each target's section path: one query for all the plans' sections.
-                Prefetch(
-                    "plan__sections",
-                    queryset=GoalSection.objects.only("plan_id", "parent_id", "label", "title"),
-                )
-            )
-        )
+        if self.action in ("list", "export_csv", "export_xlsx"):
+            return targets  # read as rows (tracker.selectors.target_rows)
+        return targets.select_related("plan")
 
     def list(self, request, *args, **kwargs):
-        # The hottest read: the page's rows in one .values() query, formatted by
-        # api.target_rows_data (TargetSerializer's JSON without its per-field cost).
+        # The page's rows in one .values() query and a few batched ones (selectors.rows_of).
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset.values(*api.TARGET_ROW_FIELDS))
-        return self.get_paginated_response(api.target_rows_data(page, timezone.localdate()))
+        page = self.paginate_queryset(selectors.row_values(queryset))
+        rows = selectors.rows_of(page, reporting_today())
+        return self.get_paginated_response(api.TargetSerializer(rows, many=True).data)
+
+    def _row_data(self, pk: int) -> dict:
+        (row,) = selectors.target_rows(Target.objects.filter(pk=pk), reporting_today())
+        return api.TargetSerializer(row).data
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return Response(self._row_data(instance.pk), headers=etag(instance))
+
+    def _respond(self, instance, code: int) -> Response:
+        data = self._row_data(instance.pk)
+        return Response(data, status=code, headers={"ETag": f'"{data["version"]}"'})
 
     def get_renderers(self):
         if self.action == "export_csv":
@@ -331,26 +339,21 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
     def history(self, request, pk=None):
         """The value reached and percent complete on each date an update was reported for."""
         target = self.get_object()
-        facts = target.facts()
-        by_date: dict = {}
-        for update in target.updates.order_by("as_of", "pk").values(
-            "pk", "as_of", "value", "milestone_done"
-        ):
-            by_date[update["as_of"]] = update  # a later record of the same date wins
+        entries = progress.history(
+            target.facts(),
+            target.updates.order_by("as_of", "pk").values_list(
+                "pk", "as_of", "value", "milestone_done", "corrects_id"
+            ),
+        )
         points = [
             {
-                "as_of": update["as_of"],
-                "value": update["value"],
-                "milestone_done": update["milestone_done"],
-                "percent_complete": progress.percent_complete(
-                    facts,
-                    progress.Reading(
-                        value=update["value"], done=update["milestone_done"], as_of=update["as_of"]
-                    ),
-                ),
-                "update": update["pk"],
+                "as_of": entry.as_of,
+                "value": entry.value,
+                "milestone_done": entry.done,
+                "percent_complete": entry.assessment.percent,
+                "update": entry.update_id,
             }
-            for update in by_date.values()
+            for entry in progress.series(entries)
         ]
         history = {
             "target": target.pk,
@@ -363,11 +366,7 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
         return Response(api.TargetHistorySerializer(history).data)
 
     def _export_rows(self):
-        # The export's columns only, as .values() rows: no model instances, documents,
-        # helping departments or section paths (thousands of rows at a time).
-        rows = list(self.filter_queryset(self.get_queryset()).values(*EXPORT_VALUES))
-        assessments = assess_rows(rows, timezone.localdate())
-        return [FactRow(values=row, assessment=assessments[row["pk"]]) for row in rows]
+        return selectors.target_rows(self.filter_queryset(self.get_queryset()), reporting_today())
 
     @extend_schema(
         operation_id="targets_export_csv",

@@ -87,6 +87,7 @@ class Extraction:
         }
 
     def walk_sections(self):
+        """Every section, depth first (the readers' tests and the extraction benchmark)."""
         for section in self.sections:
             yield from section.walk()
 

@@ -65,7 +65,3 @@ class MappedText:
         if not 0 <= start < end <= len(self.text):
             raise IndexError(f"clean span {start}:{end} outside 0:{len(self.text)}")
         return self.starts[start], self.ends[end - 1]
-
-    def original_slice(self, start: int, end: int) -> str:
-        ostart, oend = self.original_span(start, end)
-        return self.original[ostart:oend]

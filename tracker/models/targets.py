@@ -3,11 +3,9 @@
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,15 +14,7 @@ from tracker.choices import PUBLISHED_PLAN_STATUSES, Comparison, TargetKind
 from tracker.models.base import Stamped, Versioned
 from tracker.models.geography import Department
 from tracker.models.plans import GoalSection, Plan, SourceDocument, validate_quote
-
-
-def configured_thresholds() -> progress.Thresholds:
-    """The pace thresholds, which a deployment may tune in settings."""
-    return progress.Thresholds(
-        on_track=Decimal(str(settings.TRACKER_ON_TRACK_RATIO)),
-        at_risk=Decimal(str(settings.TRACKER_AT_RISK_RATIO)),
-    )
-
+from tracker.today import reporting_today
 
 QUANTITY = {"max_digits": 20, "decimal_places": 4}
 
@@ -207,21 +197,24 @@ class Target(Stamped, Versioned):
 
     @property
     def due_on(self) -> datetime.date:
-        return self.deadline or self.plan.ends_on
+        return progress.due_on(self.deadline, self.plan.year)
 
     def facts(self) -> progress.TargetFacts:
-        return progress.TargetFacts(
+        return progress.facts_of(
             kind=self.kind,
             comparison=self.comparison,
             value=self.value,
             value_max=self.value_max,
             is_growth=self.is_growth,
-            starts_on=self.plan.starts_on,
-            due_on=self.due_on,
+            deadline=self.deadline,
+            year=self.plan.year,
         )
 
     def assess(self, today: datetime.date | None = None) -> progress.Assessment:
-        """Percent complete and status now (or on a given day), from the latest update."""
+        """Percent complete and status on reporting_today() (or a given day), from the latest update.
+
+        For one target at hand (the admin, a form); lists read tracker.selectors.target_rows.
+        """
         update = self.latest_update
         reading = None
         if update is not None:
@@ -229,7 +222,7 @@ class Target(Stamped, Versioned):
                 value=update.value, done=update.milestone_done, as_of=update.as_of
             )
         return progress.assess(
-            self.facts(), reading, today or timezone.localdate(), configured_thresholds()
+            self.facts(), reading, today or reporting_today(), progress.configured_thresholds()
         )
 
     @property

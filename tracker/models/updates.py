@@ -113,6 +113,8 @@ class ProgressUpdate(models.Model):
                     errors["as_of"] = _("The date must fall within the plan year %(year)s.") % {
                         "year": target.plan.year
                     }
+                # The wall clock, not reporting_today(): a figure cannot be dated after
+                # the real day it is entered, whatever day a demo judges status on.
                 elif self.as_of > timezone.localdate():
                     errors["as_of"] = _("The date cannot be in the future.")
             if self.corrects_id and self.corrects.target_id != self.target_id:

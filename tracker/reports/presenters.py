@@ -1,7 +1,7 @@
 """How report pages word and draw a target: numbers, units, names, bars and badges.
 
 Nothing here decides a status or a percentage: those come from
-tracker.progress through selectors (`Row.assessment`). This module only turns
+tracker.progress through the read model (`TargetRow.assessment`). This module only turns
 them into text and pictures for the templates, which have no template tags of
 their own.
 """
@@ -12,14 +12,14 @@ from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tracker import progress
 from tracker.choices import Comparison, Status, TargetKind, WarningLevel
-from tracker.models import GoalSection, Target
+from tracker.models import GoalSection
 from tracker.reports import charts
-from tracker.selectors import Row
+from tracker.selectors import TargetRow
 from tracker.workflow import Flag
 
 SYMBOL = {
@@ -66,7 +66,7 @@ def with_unit(value: str, unit: str) -> str:
     return f"{value}{unit}" if unit == "%" else f"{value} {unit}"
 
 
-def target_text(target: Target) -> str:
+def target_text(target: TargetRow) -> str:
     """What is to be reached, compactly: "≥ 8 家", "2–3 个", "growth ≈ 5%", "milestone"."""
     if target.kind == TargetKind.MILESTONE:
         return _("milestone")
@@ -80,14 +80,14 @@ def target_text(target: Target) -> str:
     return text
 
 
-def current_text(target: Target) -> str:
+def current_text(target: TargetRow) -> str:
     """The latest reported value with its unit, "done" / "not done", or empty."""
-    update = target.latest_update
-    if update is None:
+    reading = target.latest
+    if reading is None:
         return ""
     if target.kind == TargetKind.MILESTONE:
-        return _("done") if update.milestone_done else _("not done")
-    return with_unit(num(update.value), target.unit)
+        return _("done") if reading.done else _("not done")
+    return with_unit(num(reading.value), target.unit)
 
 
 def percent_text(percent: Decimal | None) -> str:
@@ -171,7 +171,7 @@ def tally(counts: dict[str, int], mean_percent: Decimal | None) -> StatusTally:
 class TargetCard:
     """A target as a report line: what, how far, how it stands, who leads, where it came from."""
 
-    target: Target
+    target: TargetRow
     assessment: progress.Assessment
     badge: Badge
     goal: str
@@ -186,7 +186,7 @@ class TargetCard:
     flag: "WarningBadge | None" = None
 
 
-def pace_shape(target: Target) -> str:
+def pace_shape(target) -> str:
     """How the expected pace reads for a target (see charts.Pace and tracker.progress).
 
     Only a cumulative quantity is expected to grow with the time gone; a growth
@@ -200,8 +200,8 @@ def pace_shape(target: Target) -> str:
     return "linear"
 
 
-def card(row: Row, flag: "WarningBadge | None" = None) -> TargetCard:
-    target, assessment = row.target, row.assessment
+def card(row: TargetRow, flag: "WarningBadge | None" = None) -> TargetCard:
+    target, assessment = row, row.assessment
     percent = percent_text(assessment.percent)
     expected = percent_text(assessment.expected_share * 100)
     label = (
@@ -226,7 +226,7 @@ def card(row: Row, flag: "WarningBadge | None" = None) -> TargetCard:
             label,
         ),
         due_on=target.due_on,
-        as_of=target.latest_update.as_of if target.latest_update else None,
+        as_of=target.as_of,
         is_milestone=target.kind == TargetKind.MILESTONE,
         flag=flag,
     )
@@ -238,23 +238,6 @@ def section_heading(section: GoalSection) -> str:
 
 def legend() -> list[Badge]:
     return [badge(status) for status in Status]
-
-
-# Marked for translation here because tracker/progress.py keeps it as plain
-# text; tests/reports check that the two stay the same word for word.
-# xgettext:no-python-format
-RULE_SUMMARY_MSGID = gettext_noop(
-    "Percent complete is the value reached divided by the target (a milestone is 0 or 100%). "
-    "Expected pace is the share of time elapsed from 1 January to the deadline. "
-    "Green: achieved, or on track (at least 90% of the expected pace). "
-    "Yellow: at risk (70–90% of the pace, or a milestone in its last quarter). "
-    "Red: behind (below 70%, or the deadline passed unmet). Grey: no data or not started."
-)
-
-
-def rule_summary() -> str:
-    """The status rule in the reader's language (tracker.progress.RULE_SUMMARY)."""
-    return _(progress.RULE_SUMMARY)
 
 
 # A shape beside each warning colour, as for statuses.

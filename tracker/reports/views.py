@@ -3,16 +3,17 @@
 Every page asks `scope_for(request.user)` which plans its reader may see
 (anonymous readers see published plans only), reads through the selectors,
 and gets percentages and statuses from tracker.progress; nothing here
-decides a status. "Today" is tracker.workflow.reporting_today(): the
-calendar date, or TRACKER_TODAY in a demo, so that statuses and the
-reporting warnings are judged on the same day. Each view's queries are fixed in number, whatever the
-number of targets (tests/reports/test_queries.py lists them).
+decides a status. Targets are read as the read model's rows
+(tracker.selectors.TargetRow). "Today" is tracker.today.reporting_today(): the
+calendar date, or TRACKER_TODAY in a demo, so that statuses and the reporting
+warnings are judged on the same day. Each view's queries are fixed in number,
+whatever the number of targets (tests/reports/test_queries.py lists them).
 """
 
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -27,12 +28,11 @@ from tracker.models import (
     GoalSection,
     Plan,
     Region,
-    ReportingPeriod,
     Target,
     Town,
 )
-from tracker.models.targets import configured_thresholds
 from tracker.reports import charts, presenters
+from tracker.today import reporting_today
 
 # The filters the plan page offers; the rest of TargetFilterSet works from the URL too.
 PAGE_FILTERS = ("section", "status", "department")
@@ -71,7 +71,7 @@ class RegionNode:
 
 def home(request: HttpRequest) -> HttpResponse:
     """The region tree with each town's latest readable plan and its overall progress."""
-    today = workflow.reporting_today()
+    today = reporting_today()
     regions = list(Region.objects.all())
     towns = list(Town.objects.select_related("region"))
     plans = list(_readable_plans(request).order_by("town_id", "-year"))
@@ -83,15 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
         years.setdefault(plan.town_id, []).append(plan.year)
 
     # One query for the columns the status rule needs, for every latest plan at once.
-    fact_rows = list(
-        Target.objects.filter(plan__in=list(latest.values()))
-        .order_by()
-        .values(*selectors.FACT_FIELDS, "plan_id")
-    )
-    assessments = selectors.assess_rows(fact_rows, today)
-    by_plan: dict[int, list[progress.Assessment]] = {}
-    for row in fact_rows:
-        by_plan.setdefault(row["plan_id"], []).append(assessments[row["pk"]])
+    by_plan = selectors.plan_assessments(latest.values(), today)
 
     nodes = {
         region.pk: RegionNode(region=region, name=presenters.place_name(region))
@@ -133,7 +125,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "roots": roots,
             "today": today,
             "legend": presenters.legend(),
-            "rule_summary": presenters.rule_summary(),
+            "rule_summary": progress.rule_summary(),
         },
     )
 
@@ -146,15 +138,7 @@ def _plan_or_404(request: HttpRequest, slug: str, year: int) -> Plan:
     return get_object_or_404(
         _readable_plans(request)
         .select_related("town__region")
-        .prefetch_related("sections", "documents")
-        # Whether its reporting has started: the warnings cost nothing until then.
-        .annotate(
-            reporting=Exists(
-                ReportingPeriod.objects.filter(
-                    plan=OuterRef("pk"), starts_on__lte=workflow.reporting_today()
-                )
-            )
-        ),
+        .prefetch_related("sections", "documents"),
         town__slug=slug,
         year=year,
     )
@@ -176,8 +160,7 @@ def plan_filterset(request: HttpRequest, plan: Plan, tree) -> TargetFilterSet:
     """
     filterset = TargetFilterSet(
         request.GET or None,
-        # A list never shows a document's full text: leave it in the database.
-        queryset=Target.objects.filter(plan=plan).with_context().defer("source_document__text"),
+        queryset=Target.objects.filter(plan=plan),
         request=request,
     )
     form = filterset.form
@@ -213,18 +196,15 @@ def _form_errors(form: forms.Form) -> list[tuple[str, str]]:
     return found
 
 
-def _document_order(rows: list[selectors.Row], tree) -> list[selectors.Row]:
+def _document_order(rows: list[selectors.TargetRow], tree) -> list[selectors.TargetRow]:
     """Targets in the order the document has them: by section in the tree, then position."""
     place = {section.pk: index for index, (section, _depth) in enumerate(tree)}
-    return sorted(
-        rows,
-        key=lambda row: (place.get(row.target.section_id, len(place)), row.target.position),
-    )
+    return sorted(rows, key=lambda row: (place.get(row.section_id, len(place)), row.position))
 
 
-def _filtered_rows(filterset: TargetFilterSet, tree, today) -> list[selectors.Row]:
+def _filtered_rows(filterset: TargetFilterSet, tree, today) -> list[selectors.TargetRow]:
     # With a bad value the form shows its error and the good filters still apply.
-    return _document_order(selectors.assessed(filterset.qs, today), tree)
+    return _document_order(selectors.target_rows(filterset.qs, today), tree)
 
 
 @dataclass
@@ -240,18 +220,26 @@ class SectionBlock:
 def plan_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """A town's plan for a year: its sections as the document numbers them, and their targets."""
     plan = _plan_or_404(request, slug, year)
-    today = workflow.reporting_today()
-    summary = selectors.plan_summary(plan, today)
+    today = reporting_today()
+    # The plan's rows, read once: the summary counts them all, the page shows the filtered.
+    sections = list(plan.sections.all())  # prefetched
+    every = selectors.target_rows(Target.objects.filter(plan=plan).order_by(), today, sections)
+    summary = selectors.summarize(plan, every, sections)
     tree = [(s.section, s.depth) for s in summary.sections]
     filterset = plan_filterset(request, plan, tree)
-    rows = _filtered_rows(filterset, tree, today)
     filtering = any(request.GET.get(name) for name in filterset.form.fields)
+    rows = every
+    if filtering:
+        # With a bad value the form shows its error and the good filters still apply.
+        shown_ids = set(filterset.qs.values_list("pk", flat=True))
+        rows = [row for row in every if row.pk in shown_ids]
+    rows = _document_order(rows, tree)
 
-    flags = _warning_flags(rows, today) if plan.reporting else {}
+    warned = any(row.warning is not None for row in rows)
     by_section: dict[int, list[presenters.TargetCard]] = {}
     for row in rows:
-        by_section.setdefault(row.target.section_id, []).append(
-            presenters.card(row, flag=flags.get(row.target.pk))
+        by_section.setdefault(row.section_id, []).append(
+            presenters.card(row, flag=presenters.warning_badge(row.warning))
         )
     # With filters, show only the sections that hold a match, and the sections above them.
     parent_of = {section.pk: section.parent_id for section, _depth in tree}
@@ -302,29 +290,15 @@ def plan_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "other_years": other_years,
             "today": today,
             "legend": presenters.legend(),
-            "rule_summary": presenters.rule_summary(),
-            "warning_rule": workflow.warning_rule() if flags else "",
+            "rule_summary": progress.rule_summary(),
+            "warning_rule": workflow.warning_rule() if warned else "",
         },
     )
 
 
-def _warning_flags(rows: list[selectors.Row], today) -> dict[int, presenters.WarningBadge]:
-    """The 督办 warning of each target whose plan is being reported on (tracker/workflow.py).
-
-    Three queries: the periods, the reports, the dates of the targets' updates.
-    """
-    cycle = workflow.cycle_for([row.target for row in rows], today)
-    flags = {}
-    for row in rows:
-        flag = presenters.warning_badge(cycle.flag(row.target, row.assessment.status))
-        if flag is not None:
-            flags[row.target.pk] = flag
-    return flags
-
-
 def _export(request: HttpRequest, slug: str, year: int, fmt: str) -> HttpResponse:
     plan = _plan_or_404(request, slug, year)
-    today = workflow.reporting_today()
+    today = reporting_today()
     tree = selectors.section_tree(plan.sections.all())
     filterset = plan_filterset(request, plan, tree)
     if filterset.form.errors:
@@ -387,10 +361,10 @@ def _excerpt(text: str, quote: str, margin: int | None = None) -> Excerpt:
     return Excerpt(before=before, quote=quote, after=after, found=True)
 
 
-def _pace(target: Target) -> charts.Pace:
-    thresholds = configured_thresholds()
+def _pace(row: selectors.TargetRow) -> charts.Pace:
+    thresholds = progress.configured_thresholds()
     return charts.Pace(
-        shape=presenters.pace_shape(target),
+        shape=presenters.pace_shape(row),
         on_track=thresholds.on_track,
         at_risk=thresholds.at_risk,
     )
@@ -399,61 +373,49 @@ def _pace(target: Target) -> charts.Pace:
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One target: how it stands, its full history against the pace, and its source."""
     target = get_object_or_404(
-        Target.objects.with_context()
-        .select_related("plan__town__region")
-        .filter(scope_for(request.user).readable("plan")),
+        Target.objects.select_related(
+            "plan__town__region", "lead_department", "source_document"
+        ).filter(scope_for(request.user).readable("plan")),
         pk=pk,
     )
-    today = workflow.reporting_today()
-    row = selectors.assessed([target], today)[0]
+    today = reporting_today()
+    row = selectors.target_row(target.pk, today)
     updates = list(target.updates.order_by("as_of", "id"))
-    corrected = {update.corrects_id for update in updates if update.corrects_id}
-    facts = target.facts()
-    thresholds = configured_thresholds()
-    history, points = [], []
-    for update in updates:
-        # Each report judged as it stood on its own date, by the same rule.
-        reading = progress.Reading(
-            value=update.value, done=update.milestone_done, as_of=update.as_of
-        )
-        then = progress.assess(facts, reading, update.as_of, thresholds)
+    entries = progress.history(
+        row.facts, [(u.pk, u.as_of, u.value, u.milestone_done, u.corrects_id) for u in updates]
+    )
+    history = []
+    for update, entry in zip(updates, entries, strict=True):
         if target.kind == TargetKind.MILESTONE:
-            shown = _("done") if update.milestone_done else _("not done")
+            shown = _("done") if entry.done else _("not done")
         else:
-            shown = presenters.with_unit(presenters.num(update.value), target.unit)
+            shown = presenters.with_unit(presenters.num(entry.value), target.unit)
         history.append(
             HistoryLine(
                 update=update,
                 shown=shown,
-                percent=presenters.percent_text(then.percent),
-                badge=presenters.badge(then.status),
-                corrected=update.pk in corrected,
+                percent=presenters.percent_text(entry.assessment.percent),
+                badge=presenters.badge(entry.assessment.status),
+                corrected=entry.corrected,
             )
         )
-        if update.pk not in corrected:
-            # Of several reports on one date the one recorded last counts, as it
-            # does for the target's latest update: it replaces the earlier point.
-            if points and points[-1].as_of == update.as_of:
-                points.pop()
-            points.append(
-                charts.Point(as_of=update.as_of, percent=then.percent, status=then.status)
-            )
-
+    pace = _pace(row)
     chart = charts.history_chart(
         starts_on=target.plan.starts_on,
-        due_on=target.due_on,
+        due_on=row.due_on,
         today=today,
-        points=points,
-        pace=_pace(target),
+        points=[
+            charts.Point(
+                as_of=entry.as_of,
+                percent=entry.assessment.percent,
+                status=entry.assessment.status,
+            )
+            for entry in progress.series(entries)
+        ],
+        pace=pace,
         title=_("Progress of “%(title)s” over time against the expected pace")
         % {"title": target.title},
     )
-    sections = {s.pk: s for s in GoalSection.objects.filter(plan_id=target.plan_id)}
-    section_path, section = [], sections.get(target.section_id)
-    while section is not None:
-        section_path.insert(0, section)
-        section = sections.get(section.parent_id)
-
     document = target.source_document
     return render(
         request,
@@ -466,9 +428,9 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (region, presenters.place_name(region))
                 for region in _breadcrumb(target.plan.town.region)
             ],
-            "card": presenters.card(row),
-            "section_path": section_path,
-            "helping": list(target.helping_departments.all()),
+            "card": presenters.card(row, flag=presenters.warning_badge(row.warning)),
+            "section_path": row.section_path,
+            "helping": row.helping,
             "baseline": (
                 presenters.with_unit(presenters.num(target.baseline), target.unit)
                 if target.baseline is not None
@@ -476,13 +438,16 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "history": list(reversed(history)),
             "chart": chart,
-            "pace_shape": _pace(target).shape,
+            "pace_shape": pace.shape,
+            "pace_note": (
+                progress.pace_bands_summary(pace.shape) if pace.shape != "milestone" else ""
+            ),
             "document": document,
             "excerpt": _excerpt(document.text, target.quote, 160) if document else None,
             "in_document": _excerpt(document.text, target.quote) if document else None,
             "today": today,
             "legend": presenters.legend(),
-            "rule_summary": presenters.rule_summary(),
+            "rule_summary": progress.rule_summary(),
         },
     )
 
@@ -511,7 +476,7 @@ def region_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     region = get_object_or_404(Region, slug=slug)
     if not 2000 <= year <= 2100:
         raise Http404(_("No such year."))
-    today = workflow.reporting_today()
+    today = reporting_today()
     readable = _readable_plans(request)
     rollup = selectors.region_rollup(region, year, today, readable)
     years = sorted(
@@ -534,24 +499,17 @@ def region_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     for comparable in rollup.comparables:
         cards = [presenters.card(row) for row in comparable.rows]
         bars = charts.comparison_bars(
-            [
-                (
-                    row.target.value,
-                    row.target.latest_update.value if row.target.latest_update else None,
-                    row.assessment.status,
-                )
-                for row in comparable.rows
-            ]
+            [(row.value, row.current_value, row.assessment.status) for row in comparable.rows]
         )
         groups.append(
             ComparedGroup(
                 unit=comparable.unit,
                 is_growth=comparable.is_growth,
-                towns=len({row.target.plan.town_id for row in comparable.rows}),
+                towns=len({row.town.id for row in comparable.rows}),
                 rows=[
                     ComparedTarget(
                         card=card,
-                        town_name=presenters.place_name(card.target.plan.town),
+                        town_name=presenters.place_name(card.target.town),
                         bar=bar,
                     )
                     for card, bar in zip(cards, bars, strict=True)
@@ -574,6 +532,6 @@ def region_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "statuses": presenters.legend(),
             "today": today,
             "legend": presenters.legend(),
-            "rule_summary": presenters.rule_summary(),
+            "rule_summary": progress.rule_summary(),
         },
     )

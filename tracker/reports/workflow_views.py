@@ -212,7 +212,7 @@ def report_form(request: HttpRequest, target_id: int, period_id: int) -> HttpRes
         "tracker/reports/report_form.html",
         {
             "target": target,
-            "card": presenters.card(selectors.Row(target=target, assessment=target.assess(today))),
+            "card": presenters.card(selectors.target_row(target.pk, today)),
             "period": period,
             "report": report,
             "reported": _reported(report, target),
@@ -374,11 +374,11 @@ def duban(request: HttpRequest) -> HttpResponse:
     if not scope_for(user).reviews_anywhere():
         return render(request, "tracker/reports/not_reviewer.html", status=403)
     today = reporting_today()
-    targets = list(
-        Target.objects.filter(rule(user, Action.REVIEW, Target), plan__status=PlanStatus.ACTIVE)
-        .select_related("plan__town", "lead_department", "latest_update")
-        .order_by("pk")
-    )
+    chased = Target.objects.filter(
+        rule(user, Action.REVIEW, Target), plan__status=PlanStatus.ACTIVE
+    ).order_by("pk")
+    targets = list(chased.select_related("plan__town", "lead_department", "latest_update"))
+    read = {row.pk: row for row in selectors.target_rows(chased, today)}  # for the cards
     cycle = cycle_for(targets, today)
     rows = []
     for target in targets:
@@ -389,11 +389,10 @@ def duban(request: HttpRequest) -> HttpResponse:
         if flag.level == WarningLevel.GREEN:
             continue
         owed = cycle.owed(target)
-        row = selectors.Row(target=target, assessment=assessment)
         rows.append(
             Chased(
                 target=target,
-                card=presenters.card(row),
+                card=presenters.card(read[target.pk]),
                 flag=presenters.warning_badge(flag),
                 owed=owed,
                 report=cycle.report(target, owed[0].period) if owed else None,
@@ -480,7 +479,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             error, code = str(failure), 403
     today = reporting_today()
     target = report.target
-    row = selectors.Row(target=target, assessment=target.assess(today))
+    row = selectors.target_row(target.pk, today)
     return render(
         request,
         "tracker/reports/review.html",
