@@ -144,10 +144,11 @@ def test_the_docs_page_loads_nothing_from_another_host(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert re.findall(r"https?://", html) == []
-    assert "cdn" not in html.lower()
     links = _Links()
     links.feed(html)
     assert links.urls, "the page links its assets"
+    # Only the links: the page's random CSRF token may spell "cdn" by chance.
+    assert not [url for url in links.urls if "cdn" in url.lower()]
     for url in links.urls:
         assert url.startswith("/"), url
         if url.startswith("/static/"):
