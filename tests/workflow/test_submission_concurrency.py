@@ -13,7 +13,7 @@ import pytest
 from django.db import connections
 
 from tests.conftest import on_postgresql
-from tests.workflow.conftest import YEAR
+from tests.workflow.conftest import YEAR, ReviewingTown, build_xiqiao
 from tracker.models import ProgressReport, ProgressUpdate
 
 pytestmark = [
@@ -22,6 +22,16 @@ pytestmark = [
 ]
 
 SENDERS = 10
+
+
+@pytest.fixture
+def xiqiao(transactional_db) -> ReviewingTown:
+    """The town built for each test and committed, not the module's shared copy.
+
+    The senders' threads have connections of their own: they see only committed
+    rows, never the module's rolled-back transaction (tests/conftest.py).
+    """
+    return build_xiqiao()
 
 
 def send_at_once(xiqiao, actor: str, body: dict, headers: dict) -> list:
