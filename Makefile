@@ -44,7 +44,9 @@ check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	@# An in-memory database: the migration check's consistency read would
+	@# otherwise create db.sqlite3 in the checkout.
+	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
 ## The performance benchmark: PostgreSQL on 127.0.0.1 (BENCH_POSTGRES_URL); writes docs/performance.md.
 bench: install
