@@ -17,12 +17,16 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 	$(PY) manage.py compile_translations
 
-## Install, migrate, seed, create the demo login and serve on http://127.0.0.1:8000/ (SQLite).
+## The day the demo's story is told on (its reports run to the end of November 2026).
+DEMO_TODAY ?= 2026-12-01
+
+## Install, migrate, seed with the demo layer, print the demo logins and serve on
+## http://127.0.0.1:8000/ (SQLite) as on DEMO_TODAY. `manage.py seed --remove-demo` removes the demo.
 run: install
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed
+	$(PY) manage.py seed --demo
 	$(PY) manage.py create_demo_user
-	$(PY) manage.py runserver 127.0.0.1:8000
+	TRACKER_TODAY=$(DEMO_TODAY) $(PY) manage.py runserver 127.0.0.1:8000
 
 # Two worker processes, each with its own test database; worksteal keeps each
 # module's tests together (they share rows built once per module) and evens out

@@ -93,7 +93,8 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The stock admin on our own site class (tracker/admin/site.py): work-ordered menu, landing page.
+    "tracker.apps.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -107,11 +108,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Counts failed sign-ins and locks them out (tracker/lockout.py).
+    "axes",
     "tracker",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer (tracker/csp.py).
+    "tracker.csp.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # LocaleMiddleware that starts in Chinese whatever the browser asks; see its docstring.
@@ -120,8 +125,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out a session idle or too old (tracker/sessions.py); after messages, to say so.
+    "tracker.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Writes the API's rate-limit counts after the request's transaction (see its module).
+    "tracker.api.throttling.ThrottleCountsMiddleware",
+    # Answers a locked-out sign-in with tracker.lockout's 429; last, so that it sees the view's.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "planning.urls"
@@ -167,6 +178,8 @@ LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [RESOURCES_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# One date format in both languages (tracker/formatting.py).
+FORMAT_MODULE_PATH = ["planning.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -181,6 +194,35 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or DATA_DIR / "media")
+
+# Failed sign-ins are counted per username and per address on every login form
+# (the site's, the admin's, /api/token/), then locked out; see tracker/lockout.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "tracker.lockout.AxesLoginHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("TRACKER_LOGIN_FAILURE_LIMIT", "5"))
+TRACKER_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("TRACKER_LOGIN_ADDRESS_FAILURE_LIMIT", "20")
+)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("TRACKER_LOGIN_LOCKOUT_MINUTES", "30"))
+)
+AXES_LOCKOUT_CALLABLE = "tracker.lockout.lockout_response"
+# The client address as the API's rate limits see it: the peer, or the address the
+# trusted proxies (TRACKER_API_NUM_PROXIES) put in X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "tracker.lockout.client_address"
+# Passwords are never stored with an attempt (axes keeps the other fields).
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
+# Sessions (等保: sign out after idle time, and after a working day at most);
+# enforced by tracker/sessions.py.
+TRACKER_SESSION_IDLE_MINUTES = int(os.environ.get("TRACKER_SESSION_IDLE_MINUTES", "30"))
+TRACKER_SESSION_MAX_HOURS = int(os.environ.get("TRACKER_SESSION_MAX_HOURS", "8"))
+SESSION_COOKIE_AGE = TRACKER_SESSION_MAX_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
 
 # Staff and department users sign in on the site's own page; the admin has its own.
 LOGIN_URL = "reports:login"
@@ -215,6 +257,13 @@ CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL") or "locme
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.TrackerAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON with a nesting limit (400); bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are a 413
+    # (tracker/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "tracker.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Token first: an anonymous write is answered 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # DRF's, taking "Bearer <key>" as well as "Token <key>" (what generated clients send).
@@ -232,7 +281,8 @@ REST_FRAMEWORK = {
     # How many reverse proxies set X-Forwarded-For; 0 trusts only the peer address,
     # so a client cannot dodge the limits by sending its own header.
     "NUM_PROXIES": int(os.environ.get("TRACKER_API_NUM_PROXIES") or 0),
-    "EXCEPTION_HANDLER": "tracker.api.exceptions.exception_handler",
+    # tracker.api.exceptions' handler, after naming a body Django refused as too large.
+    "EXCEPTION_HANDLER": "tracker.api.parsers.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -17,6 +17,7 @@ from tracker.models import (
     Target,
     Town,
 )
+from tracker.models.targets import default_basis
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -106,6 +107,10 @@ class TargetFactory(factory.django.DjangoModelFactory):
     comparison = Comparison.EQ
     value = Decimal("2500")
     unit = "亩"
+    # As Target.clean() fills it in for targets made through the services and forms.
+    progress_basis = factory.LazyAttribute(
+        lambda o: default_basis(kind=o.kind, unit=o.unit, is_growth=getattr(o, "is_growth", False))
+    )
 
 
 class MilestoneFactory(TargetFactory):

@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from rest_framework.authtoken.models import Token, TokenProxy
 
@@ -33,9 +36,11 @@ from tests.conftest import fresh, rolled_back
 from tracker.access import ROUTES
 from tracker.choices import PlanStatus, Role
 from tracker.models import (
+    Chase,
     Department,
     GoalSection,
     Membership,
+    NotificationChannel,
     Plan,
     PlanImport,
     ProgressReport,
@@ -73,6 +78,8 @@ class Side:
     plan_import: PlanImport
     membership: Membership
     user: object  # its staff member's account (the editor's)
+    channel: NotificationChannel
+    chase: Chase
 
 
 def build_side(name: str) -> Side:
@@ -93,9 +100,13 @@ def build_side(name: str) -> Side:
     user = staff_user(f"{name}-editor")
     membership = Membership.objects.create(user=user, town=town, role=Role.EDITOR)
     Token.objects.create(user=user)
+    channel = NotificationChannel.objects.create(town=town, name="邮件", kind="email")
+    chase = Chase.objects.create(
+        target=target, department=department, sent_by=superuser, reason="报告逾期"
+    )
     return Side(
         town, department, document, plan, section, target, update, period, report,
-        plan_import, membership, user,
+        plan_import, membership, user, channel, chase,
     )  # fmt: skip
 
 
@@ -124,10 +135,42 @@ MATRIX: dict[type, Row] = {
     ReportingPeriod: Row(TOWN, lambda side: side.period),
     ProgressReport: Row(TOWN, lambda side: side.report),
     PlanImport: Row(TOWN, lambda side: side.plan_import),
+    NotificationChannel: Row(TOWN, lambda side: side.channel),
+    Chase: Row(TOWN, lambda side: side.chase),
     get_user_model(): Row(SUPERUSERS, lambda side: side.user),
     Group: Row(SUPERUSERS, lambda side: Group.objects.get_or_create(name="staff")[0]),
     TokenProxy: Row(SUPERUSERS, lambda side: TokenProxy.objects.get(user=side.user)),
+    LogEntry: Row(SUPERUSERS, lambda side: log_entry(side)),
+    AccessAttempt: Row(
+        SUPERUSERS, lambda side: sign_in_record(AccessAttempt, side, failures_since_start=1)
+    ),
+    AccessLog: Row(SUPERUSERS, lambda side: sign_in_record(AccessLog, side)),
+    AccessFailureLog: Row(SUPERUSERS, lambda side: sign_in_record(AccessFailureLog, side)),
 }
+
+
+def sign_in_record(model, side: Side, **fields):
+    """A sign-in attempt of town B's user (django-axes), as the lockout screens list them."""
+    return model.objects.create(
+        username=side.user.username,
+        ip_address="127.0.0.1",
+        user_agent="test",
+        path_info="/",
+        **fields,
+    )
+
+
+def log_entry(side: Side) -> LogEntry:
+    """An admin log line about town B's target (the log names rows of every town)."""
+    return LogEntry.objects.create(
+        user=side.user,
+        content_type=ContentType.objects.get_for_model(Target),
+        object_id=str(side.target.pk),
+        object_repr=str(side.target),
+        action_flag=CHANGE,
+    )
+
+
 SCREENS = sorted(MATRIX, key=lambda model: model._meta.label)
 
 

@@ -45,6 +45,15 @@ WITHOUT_HISTORY = {
         "The compare-and-swap of an edit's version; the edit is then saved with "
         "save(), which records the change and the new version."
     ),
+    ("tracker/demo_layer.py", ".update(lead_department"): (
+        "The demo layer gives seeded targets a made-up lead department and puts it "
+        "back when it is removed: not anyone's edit, so not in the targets' history "
+        "(DemoRecord lists each such change)."
+    ),
+    ("tracker/demo_layer.py", ".update(latest_update="): (
+        "Removing the demo layer works each target's latest-update pointer out again "
+        "from the updates that remain (the same rule as services.progress_record)."
+    ),
     ("tracker/importing.py", "model.objects.filter(pk__in=[c.pk for c in chosen"): (
         "Marks import candidates accepted or rejected; candidates are not audited, "
         "and the sections and targets an acceptance creates are saved one by one."

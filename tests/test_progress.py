@@ -145,18 +145,18 @@ def test_nothing_reached_early_in_the_year_is_not_started():
     assert status_on(datetime.date(2020, 2, 1), facts(), reached("0")) == Status.NOT_STARTED
 
 
-def test_danzao_mid_year_is_on_track_and_after_the_year_behind():
+def test_danzao_mid_year_is_on_track_and_after_the_year_not_achieved():
     danzao = reached("1641.72")
     assert status_on(datetime.date(2020, 6, 30), facts(), danzao) == Status.ON_TRACK
-    assert status_on(datetime.date(2021, 1, 1), facts(), danzao) == Status.BEHIND
+    assert status_on(datetime.date(2021, 1, 1), facts(), danzao) == Status.UNMET
 
 
-def test_milestone_not_done_is_on_track_then_at_risk_then_behind():
+def test_milestone_not_done_is_on_track_then_at_risk_then_not_achieved():
     milestone = facts(kind=TargetKind.MILESTONE, value=None)
     not_done = progress.Reading(value=None, done=False)
     assert status_on(MID_YEAR, milestone, not_done) == Status.ON_TRACK
     assert status_on(datetime.date(2020, 11, 1), milestone, not_done) == Status.AT_RISK
-    assert status_on(datetime.date(2021, 1, 2), milestone, not_done) == Status.BEHIND
+    assert status_on(datetime.date(2021, 1, 2), milestone, not_done) == Status.UNMET
     done = progress.Reading(value=None, done=True)
     assert status_on(MID_YEAR, milestone, done) == Status.ACHIEVED
 

@@ -47,10 +47,12 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import PUBLISHED_PLAN_STATUSES, Role
 from tracker.models import (
+    Chase,
     Department,
     EvidenceFile,
     GoalSection,
     Membership,
+    NotificationChannel,
     Plan,
     PlanImport,
     ProgressReport,
@@ -113,6 +115,8 @@ ROUTES: dict[type[Model], Route] = {
         target="report__target",
     ),
     PlanImport: Route(towns=("town",)),
+    NotificationChannel: Route(towns=("town",)),
+    Chase: Route(towns=("target__plan__town",), plan="target__plan", target="target"),
     SectionCandidate: Route(towns=("plan_import__town",)),
     TargetCandidate: Route(towns=("plan_import__town",)),
 }

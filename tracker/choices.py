@@ -33,13 +33,22 @@ class TargetKind(models.TextChoices):
 class Comparison(models.TextChoices):
     """How a quantitative target's value is to be read (see DOMAIN.md)."""
 
-    EQ = "eq", _("= exactly")
-    GE = "ge", _("≥ at least")
-    GT = "gt", _("> more than")
-    LE = "le", _("≤ at most")
-    LT = "lt", _("< less than")
-    APPROX = "approx", _("≈ about")
-    RANGE = "range", _("range")
+    # Labels are words first (a list of choices reads "完成", "以上", "左右"), the
+    # sign after them; how a target is written out is tracker/wording.py.
+    EQ = "eq", _("complete (=)")
+    GE = "ge", _("or more (≥)")
+    GT = "gt", _("more than (>)")
+    LE = "le", _("at most (≤)")
+    LT = "lt", _("less than (<)")
+    APPROX = "approx", _("about (≈)")
+    RANGE = "range", _("range (—)")
+
+
+class ProgressBasis(models.TextChoices):
+    """Whether a reported value is the total so far (累计) or the period's own (当期)."""
+
+    CUMULATIVE = "cumulative", _("Cumulative")
+    PERIOD = "period", _("Per period")
 
 
 class Status(models.TextChoices):
@@ -49,8 +58,14 @@ class Status(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")
     BEHIND = "behind", _("Behind")
+    UNMET = "unmet", _("Not achieved")
+    OVERDUE = "overdue", _("Overdue, not reported")
     NOT_STARTED = "not_started", _("Not started")
     NO_DATA = "no_data", _("No data")
+
+
+# The statuses that show red (督查's 红灯); the warnings of tracker/workflow.py agree.
+RED_STATUSES = frozenset({Status.BEHIND, Status.UNMET, Status.OVERDUE})
 
 
 class Role(models.TextChoices):

@@ -9,29 +9,12 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import AuthenticationFailed
 
 from tracker.access import may_report, may_see
+from tracker.filetypes import TYPES, content_matches
 from tracker.models import EvidenceFile, ProgressReport
 from tracker.workflow import OPEN, InvalidTransition
-
-# Accepted types by extension, each with the bytes such a file starts with:
-# the extension alone is the uploader's word, the first bytes are the file's.
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls/.ppt
-ZIP = b"PK\x03\x04"  # .docx/.xlsx/.pptx are zip containers
-SIGNATURES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-    "webp": ("image/webp", (b"RIFF",)),
-    "doc": ("application/msword", (OLE,)),
-    "xls": ("application/vnd.ms-excel", (OLE,)),
-    "ppt": ("application/vnd.ms-powerpoint", (OLE,)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,)),
-    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,)),
-}
 
 
 def evidence_check(upload: UploadedFile) -> tuple[str, str]:
@@ -44,17 +27,15 @@ def evidence_check(upload: UploadedFile) -> tuple[str, str]:
             {"file": _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}}
         )
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if extension not in SIGNATURES:
+    if extension not in TYPES:
         raise ValidationError(
             {
                 "file": _("Attach a PDF, an image or an office document (%(types)s).")
-                % {"types": ", ".join(SIGNATURES)}
+                % {"types": ", ".join(TYPES)}
             }
         )
-    content_type, magics = SIGNATURES[extension]
-    upload.seek(0)
-    head = upload.read(16)
-    if not any(head.startswith(magic) for magic in magics):
+    content_type = TYPES[extension][0]
+    if not content_matches(extension, upload):
         raise ValidationError(
             {"file": _("The file's content is not a .%(ext)s file.") % {"ext": extension}}
         )
@@ -87,12 +68,29 @@ def evidence_attach(*, report: ProgressReport, upload: UploadedFile, user) -> Ev
     return evidence
 
 
+def requester(request):
+    """The signed-in user, or the API client whose token the request carries.
+
+    The API gives this URL in each evidence file's `url`; its clients send a
+    token, not a session cookie. A wrong token is no one.
+    """
+    if request.user.is_authenticated:
+        return request.user
+    from tracker.api.authentication import TokenAuthentication  # the API's: Token or Bearer
+
+    try:
+        found = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        found = None
+    return found[0] if found else request.user
+
+
 def evidence_download(request, pk: int) -> FileResponse:
     """Serve an evidence file to those who may see its report; others get a 404."""
     evidence = get_object_or_404(EvidenceFile.objects.select_related("report__target__plan"), pk=pk)
     report = evidence.report
     published = report.update_id is not None and report.target.plan.is_published
-    if not (published or may_see(request.user, report)):
+    if not (published or may_see(requester(request), report)):
         raise Http404
     # Always a download, never rendered inline: an uploaded file is not our page.
     return FileResponse(

@@ -11,7 +11,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from tracker.choices import Comparison, Status, TargetKind
+from tracker.formatting import plain_number
 from tracker.selectors import TargetRow
+from tracker.spreadsheets import safe_cell, safe_xlsx_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,7 +29,7 @@ def columns() -> list[str]:
 
 def _csv_cell(value):
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return plain_number(value)
     return "" if value is None else value
 
 
@@ -96,7 +98,7 @@ def csv_response(rows: Iterable[TargetRow], filename: str) -> StreamingHttpRespo
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(columns())
         for row in rows:
-            yield writer.writerow([_csv_cell(v) for v in row_values(row, labels)])
+            yield writer.writerow([_csv_cell(safe_cell(v)) for v in row_values(row, labels)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -112,7 +114,9 @@ def xlsx_response(rows: Iterable[TargetRow], filename: str) -> HttpResponse:
     sheet.append(columns())
     labels = _Labels()
     for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row_values(row, labels)])
+        sheet.append(
+            [safe_xlsx_cell(sheet, _xlsx_cell(value)) for value in row_values(row, labels)]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

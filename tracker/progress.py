@@ -20,10 +20,18 @@ Met
   ("=" reads "complete 2500 亩": doing more still meets it.)
 
 Status, on a given day
-  - no data: nothing has been reported.
+  - overdue (逾期未报): nothing has been reported and the first report was due
+    before that day: the due date of the plan's first reporting period, or,
+    for a plan without periods, the target's deadline (its one report).
+  - no data: nothing has been reported and no report was due yet.
   - achieved: met. A cap or a growth rate is only known to be met when its
     deadline has passed; until then meeting it is "on track".
-  - behind: the deadline has passed and it is not met, or a cap is exceeded.
+  - not achieved (未完成): the deadline has passed and it is not met (a
+    closed plan's unmet targets read so).
+  - behind: a cap is exceeded before its deadline.
+  - A target whose time limit is no date in the plan year (3至5年内: a
+    deadline_text and no deadline) is not judged against the plan year: met
+    is achieved, anything reached is on track, nothing yet is not started.
   - Otherwise progress is compared with the expected pace: the share of the
     time from 1 January of the plan year to the deadline that has elapsed.
     pace = (percent ÷ 100) ÷ elapsed share. Growth rates are not cumulative,
@@ -48,6 +56,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tracker.choices import Comparison, Status, TargetKind
+from tracker.formatting import plain_number
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -76,7 +85,7 @@ def configured_thresholds() -> Thresholds:
 
 def ratio_text(ratio: Decimal) -> str:
     """A threshold as a percentage's number: 0.9 → "90", 0.875 → "87.5"."""
-    return f"{(Decimal(str(ratio)) * 100).normalize():f}"
+    return plain_number(Decimal(str(ratio)) * 100)
 
 
 def rule_summary(thresholds: Thresholds | None = None) -> str:
@@ -87,8 +96,9 @@ def rule_summary(thresholds: Thresholds | None = None) -> str:
         "100%%). Expected pace is the share of time elapsed from 1 January to the deadline. "
         "Green: achieved, or on track (at least %(on_track)s%% of the expected pace). "
         "Yellow: at risk (%(at_risk)s–%(on_track)s%% of the pace, or a milestone in its last "
-        "quarter). Red: behind (below %(at_risk)s%%, or the deadline passed unmet). Grey: no "
-        "data or not started."
+        "quarter). Red: behind (below %(at_risk)s%%), not achieved (the deadline passed "
+        "unmet), or overdue (nothing reported though the first report is past its due date). "
+        "Grey: no report due yet, or not started."
     ) % {"on_track": ratio_text(thresholds.on_track), "at_risk": ratio_text(thresholds.at_risk)}
 
 
@@ -139,6 +149,14 @@ class TargetFacts:
     is_growth: bool
     starts_on: datetime.date
     due_on: datetime.date
+    # When the first report is due: after it, nothing reported is overdue.
+    first_due_on: datetime.date | None = None
+    # No date in the plan year (3至5年内): not judged against the year's end.
+    open_ended: bool = False
+
+    @property
+    def report_due_on(self) -> datetime.date:
+        return self.first_due_on or self.due_on
 
 
 def facts_of(
@@ -150,8 +168,14 @@ def facts_of(
     is_growth: bool,
     deadline: datetime.date | None,
     year: int,
+    first_due: datetime.date | None = None,
+    deadline_text: str = "",
 ) -> TargetFacts:
-    """A target's facts from its columns and its plan's year (the one place the due date is set)."""
+    """A target's facts from its columns and its plan's year (the one place the due date is set).
+
+    `first_due` is the due date of the plan's first reporting period (None: the
+    plan has none, and its one report is due at the deadline).
+    """
     return TargetFacts(
         kind=kind,
         comparison=comparison,
@@ -160,6 +184,8 @@ def facts_of(
         is_growth=is_growth,
         starts_on=starts_on(year),
         due_on=due_on(deadline, year),
+        first_due_on=first_due,
+        open_ended=deadline is None and bool(deadline_text),
     )
 
 
@@ -268,13 +294,17 @@ def _status(
     thresholds: Thresholds,
 ) -> Status:
     if reading is None or percent is None:
-        return Status.NO_DATA
+        return Status.OVERDUE if today > facts.report_due_on else Status.NO_DATA
+    if facts.open_ended:
+        if met:
+            return Status.ACHIEVED
+        return Status.ON_TRACK if percent > 0 else Status.NOT_STARTED
     deadline_passed = today > facts.due_on
     settles_at_deadline = facts.comparison in CAPS or facts.is_growth
     if met and (deadline_passed or not settles_at_deadline):
         return Status.ACHIEVED
     if deadline_passed:
-        return Status.BEHIND
+        return Status.UNMET
     if met:
         return Status.ON_TRACK
     if facts.comparison in CAPS:

@@ -19,6 +19,7 @@ from django.db import models, transaction
 
 from tracker.models import GoalSection, Plan, ProgressUpdate, Region, SourceDocument, Target, Town
 from tracker.models.plans import text_digest
+from tracker.models.targets import default_basis
 from tracker.services import progress_record
 
 FIXTURES_DIR = Path(settings.RESOURCES_DIR) / "fixtures"  # the checkout's, or the wheel's
@@ -236,6 +237,13 @@ class Loader:
                 "is_stretch": bool(data.get("stretch", False)),
                 "baseline": _decimal(data.get("baseline"), where),
                 "deadline": _date(data.get("deadline"), where),
+                "deadline_text": data.get("deadline_text") or "",
+                "progress_basis": data.get("basis")
+                or default_basis(
+                    kind=_require(data, "kind", where),
+                    unit=data.get("unit") or "",
+                    is_growth=bool(data.get("growth", False)),
+                ),
                 "source_document": document,
                 "quote": _require(data, "quote", where),
             },

@@ -11,18 +11,36 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from tracker import progress
 from tracker.choices import Status, TargetKind
-from tracker.models import Department, GoalSection, Plan, Region, Target, Town
+from tracker.models import Department, GoalSection, Plan, Region, ReportingPeriod, Target, Town
 from tracker.workflow import Flag, cycle_for
 
 # The columns the status rule needs: enough to filter by status, nothing more.
+# "first_report_due" is an annotation (`with_first_due`): every query reading
+# these columns is made on an annotated queryset.
 FACT_FIELDS = (
     "pk", "kind", "comparison", "value", "value_max", "is_growth", "deadline", "plan__year",
+    "deadline_text", "first_report_due",
     "latest_update__value", "latest_update__milestone_done", "latest_update__as_of",
 )  # fmt: skip
+
+
+def with_first_due(targets: QuerySet[Target]) -> QuerySet[Target]:
+    """Targets annotated with their plan's first report due date (None: the plan has no
+    periods), which the status rule needs to tell overdue from no data yet.
+
+    A subquery in the same statement: no query more, whatever the number of rows.
+    """
+    first = (
+        ReportingPeriod.objects.filter(plan_id=OuterRef("plan_id"))
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    return targets.annotate(first_report_due=Subquery(first))
+
 
 # Everything a face shows of a target, in one `.values()` query (no model instances:
 # building thousands of them cost several times the query). See TargetRow.
@@ -33,6 +51,7 @@ ROW_FIELDS = (
     "lead_department_id", "lead_department__name", "quote", "version", "created_at",
     "updated_at", "source_document_id", "source_document__title",
     "source_document__publisher", "source_document__published_on", "source_document__url",
+    "progress_basis",
 )  # fmt: skip
 
 
@@ -46,6 +65,8 @@ def facts_of(row: dict) -> progress.TargetFacts:
         is_growth=row["is_growth"],
         deadline=row["deadline"],
         year=row["plan__year"],
+        first_due=row["first_report_due"],
+        deadline_text=row["deadline_text"],
     )
 
 
@@ -69,7 +90,7 @@ def target_ids_with_status(
     thresholds = progress.configured_thresholds()
     return [
         row["pk"]
-        for row in targets.order_by().values(*FACT_FIELDS)
+        for row in with_first_due(targets.order_by()).values(*FACT_FIELDS)
         if progress.assess(facts_of(row), reading_of(row), today, thresholds).status == status
     ]
 
@@ -80,8 +101,8 @@ def plan_assessments(
     """Each plan's targets assessed on `today`, for counting (one query, the rule's columns)."""
     thresholds = progress.configured_thresholds()
     found: dict[int, list[progress.Assessment]] = {}
-    for row in (
-        Target.objects.filter(plan__in=list(plans)).order_by().values(*FACT_FIELDS, "plan_id")
+    for row in with_first_due(Target.objects.filter(plan__in=list(plans)).order_by()).values(
+        *FACT_FIELDS, "plan_id"
     ):
         found.setdefault(row["plan_id"], []).append(
             progress.assess(facts_of(row), reading_of(row), today, thresholds)
@@ -162,6 +183,8 @@ class TargetRow:
     helping: list[DepartmentRef] = field(default_factory=list)
     section_path: list[SectionRef] = field(default_factory=list)
     warning: Flag | None = None
+    deadline_text: str = ""  # the time limit as written, when it is no date (3至5年内)
+    progress_basis: str = ""  # cumulative (累计) or per period (当期)
 
     @property
     def due_on(self) -> datetime.date:
@@ -194,7 +217,7 @@ class TargetRow:
 
 def row_values(targets: QuerySet[Target]) -> QuerySet:
     """The one query of a list of rows (pagers slice it; `rows_of` finishes the rows)."""
-    return targets.values(*ROW_FIELDS)
+    return with_first_due(targets).values(*ROW_FIELDS)
 
 
 # Above this many rows, batched reads filter by the rows' plans rather than by their ids.
@@ -283,6 +306,8 @@ def rows_of(
                 [],
                 [],
                 None,
+                v["deadline_text"],
+                v["progress_basis"],
             )  # fmt: skip
         )
     if not rows:

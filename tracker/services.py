@@ -110,6 +110,19 @@ def progress_record(
     return update
 
 
+def _changes_anything(record: models.Model, changes: dict[str, Any]) -> bool:
+    for name, value in changes.items():
+        field = record._meta.get_field(name)
+        if field.many_to_many:
+            if {item.pk for item in getattr(record, name).all()} != {item.pk for item in value}:
+                return True
+        elif getattr(record, field.attname) != field.get_prep_value(
+            value.pk if field.is_relation and isinstance(value, models.Model) else value
+        ):
+            return True
+    return False
+
+
 @transaction.atomic
 def record_edit(
     *,
@@ -127,6 +140,11 @@ def record_edit(
     model = type(instance)
     current = model.objects.select_for_update().get(pk=instance.pk)
     expected = current.version if expected_version is None else expected_version
+    if not _changes_anything(current, changes):
+        # Nothing to record: the version (the ETag clients hold) and the history stay.
+        if expected != current.version:
+            raise VersionConflict(current.version)
+        return current
     # A conditional UPDATE is the compare-and-swap: of two editors holding the
     # same version only one moves it on, on SQLite as on PostgreSQL.
     if not model.objects.filter(pk=instance.pk, version=expected).update(version=expected + 1):

@@ -25,6 +25,7 @@ The rule, in the order it is applied:
 | same client key, other content | `KeyReused`: refused, nothing changes (the API's 422) |
 | another key or none, the period's report already submitted or approved | the same content is a replay; other content is `InvalidTransition` (the API's 409): a counted report is never replaced |
 | a batch | all items or none: any refused item refuses the batch, and the errors come back keyed by the item's index (`SubmissionsRefused`) |
+| drafts of a batch | `progress_save_drafts`: each item's period report saved as a draft (the grid's "save"), all or none, the same who rule and the same errors by index; a draft counts for nothing until submitted |
 
 "Content" is the as-of date, the value or milestone state, the note and the
 evidence link. Client keys are per target. A submission locks its target's
@@ -55,6 +56,7 @@ from tracker.models import (
 from tracker.services import progress_record
 from tracker.workflow import (
     COUNTED,
+    OPEN,
     InvalidTransition,
     period_covering,
     report_save,
@@ -200,6 +202,51 @@ def progress_submit_many(*, user, items: Sequence[ProgressItem]) -> list[Submiss
         # Raised out of this atomic block: whatever the other items wrote is undone.
         raise SubmissionsRefused(errors)
     return results
+
+
+@transaction.atomic
+def progress_save_drafts(*, user, items: Sequence[ProgressItem]) -> list[ProgressReport]:
+    """Save each item as its period's draft report, all or none (SubmissionsRefused by index).
+
+    Every item needs a period. A report already submitted or approved is not
+    a draft any more: that item is refused with the code "conflict".
+    """
+    locked = _lock_targets([item.target for item in items])
+    errors: dict[int, ValidationError] = {}
+    drafts: list[ProgressReport] = []
+    for index, item in enumerate(items):
+        target = locked[item.target.pk]
+        try:
+            with transaction.atomic():
+                check_reporter(user=user, target=target)
+                if item.period is None or item.period.plan_id != target.plan_id:
+                    raise ValidationError({"period": [_("Choose a period of the target's plan.")]})
+                existing = ProgressReport.objects.filter(target=target, period=item.period).first()
+                if existing is not None and existing.state not in OPEN:
+                    raise InvalidTransition(
+                        _("The report for %(period)s is already %(state)s; it cannot be replaced.")
+                        % {"period": item.period.label, "state": existing.get_state_display()}
+                    )
+                drafts.append(
+                    report_save(
+                        user=user,
+                        target=target,
+                        period=item.period,
+                        value=item.value,
+                        milestone_done=item.milestone_done,
+                        as_of=item.as_of,
+                        note=item.note,
+                        evidence_url=item.evidence_url,
+                        client_key=item.client_key,
+                    )
+                )
+        except ValidationError as error:
+            errors[index] = error
+        except InvalidTransition as error:
+            errors[index] = ValidationError(str(error), code="conflict")
+    if errors:
+        raise SubmissionsRefused(errors)
+    return drafts
 
 
 # ----------------------------------------------------------------- the steps

@@ -35,8 +35,9 @@ none. Only active plans are chased.
 Warnings (督办 colours), for a target of a plan with periods that have started,
 judged on the earliest period it still owes:
 - red:    that report is overdue (past the due date, not submitted), or its
-          status is "behind" (see tracker/progress.py: below
-          TRACKER_AT_RISK_RATIO of the expected pace);
+          status is red (tracker/progress.py): "behind" (below
+          TRACKER_AT_RISK_RATIO of the expected pace), "not achieved" (its
+          deadline passed unmet) or "overdue" (nothing reported);
 - yellow: that report is due within TRACKER_DUE_SOON_DAYS days (3), or its
           status is "at risk";
 - green:  otherwise.
@@ -140,6 +141,11 @@ def period_covering(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
     return plan.periods.filter(starts_on__lte=day, ends_on__gte=day).first()
 
 
+def as_of_default(period: ReportingPeriod) -> datetime.date:
+    """The as-of date a report form offers for a period: its end, or today while it runs."""
+    return min(period.ends_on, reporting_today())
+
+
 def review_needed(*, user, town) -> bool:
     """Whether what `user` submits in `town` waits for a reviewer: the town reviews, they do not."""
     return town.review_required and not may_in_town(user, Action.REVIEW, town)
@@ -225,7 +231,7 @@ def report_submit(*, user, report: ProgressReport) -> ProgressReport:
 def _approve(report: ProgressReport, reviewer) -> ProgressReport:
     report.update = progress_record(
         target=report.target,
-        as_of=report.as_of or min(report.period.ends_on, reporting_today()),
+        as_of=report.as_of or as_of_default(report.period),
         value=report.value,
         milestone_done=report.milestone_done,
         reported_by=report.submitted_by,
@@ -302,7 +308,12 @@ def warning_rule() -> str:
 
 
 def warning_for(
-    *, status: str, period: ReportingPeriod | None, report_state: str | None, today: datetime.date
+    *,
+    status: str,
+    period: ReportingPeriod | None,
+    report_state: str | None,
+    today: datetime.date,
+    in_cycle: bool = False,
 ) -> Flag:
     """The 督办 colour of a target (the rule is in this module's doc)."""
     due_soon_days = int(getattr(settings, "TRACKER_DUE_SOON_DAYS", 3))
@@ -315,6 +326,12 @@ def warning_for(
             yellow.append(_("report due on %(date)s") % {"date": period.due_on.isoformat()})
     if status == Status.BEHIND:
         red.append(_("behind the expected pace"))
+    elif status == Status.UNMET:
+        red.append(_("not achieved by its deadline"))
+    elif status == Status.OVERDUE and not in_cycle:
+        # Where periods run, what is owed says it (a report waiting for review
+        # is no longer late); without them, the status does.
+        red.append(_("nothing reported though a report was due"))
     elif status == Status.AT_RISK:
         yellow.append(_("at risk of falling behind"))
     if red:
@@ -386,6 +403,7 @@ class Cycle:
             period=owed[0].period if owed else None,
             report_state=None,
             today=self.today,
+            in_cycle=True,
         )
 
 

@@ -11,6 +11,7 @@ users and anonymous users may not see (404), while the region above both
 towns sees everything (but writes nothing).
 """
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,6 +86,30 @@ def evidence(w: World) -> dict:
     return {"file": SimpleUploadedFile("佐证.pdf", b"%PDF-1.4 evidence", "application/pdf")}
 
 
+def filled_template(w: World) -> dict:
+    from openpyxl import load_workbook
+
+    from tracker.ledgers.progress_sheet import progress_template
+
+    data = progress_template(user=w.users["superuser"], period=w.period_a)
+    book = load_workbook(io.BytesIO(data))
+    book.worksheets[0]["G2"] = 2100
+    out = io.BytesIO()
+    book.save(out)
+    return {"file": SimpleUploadedFile("台账.xlsx", out.getvalue())}
+
+
+def plan_breakdown(w: World) -> dict:
+    from tracker.ledgers.breakdown import breakdown_export
+
+    return {
+        "file": SimpleUploadedFile("分解表.xlsx", breakdown_export(w.plan_a)),
+        "town": w.town_a.slug,
+        "year": 2025,
+        "dry_run": "true",
+    }
+
+
 ROUTES: dict[str, Route] = {
     "api-root": Route(lambda w: "/api/", {"GET": EVERYONE}),
     "schema": Route(lambda w: "/api/schema/", {"GET": EVERYONE}),
@@ -98,6 +123,22 @@ ROUTES: dict[str, Route] = {
     "region-detail": Route(lambda w: f"/api/regions/{w.district.slug}/", {"GET": EVERYONE}),
     "region-rollup": Route(
         lambda w: f"/api/regions/{w.district.slug}/rollup/?year=2024", {"GET": EVERYONE}
+    ),
+    # 晾晒: readable by all; a plan the caller may not read is left out of the figures
+    # (tests/supervision/test_ranking.py), never a 404 for the region or town.
+    "region-ranking": Route(
+        lambda w: f"/api/regions/{w.district.slug}/ranking/?year=2024", {"GET": EVERYONE}
+    ),
+    "town-ranking": Route(
+        lambda w: f"/api/towns/{w.town_a.slug}/ranking/?year=2024", {"GET": EVERYONE}
+    ),
+    "region-bulletin": Route(
+        lambda w: f"/api/regions/{w.district.slug}/bulletin.docx?year=2024&month=11",
+        {"GET": EVERYONE},
+    ),
+    "town-bulletin": Route(
+        lambda w: f"/api/towns/{w.town_a.slug}/bulletin.docx?year=2024&month=11",
+        {"GET": EVERYONE},
     ),
     "town-list": Route(lambda w: "/api/towns/", {"GET": EVERYONE}),
     "town-detail": Route(lambda w: f"/api/towns/{w.town_a.slug}/", {"GET": EVERYONE}),
@@ -194,6 +235,26 @@ ROUTES: dict[str, Route] = {
         lambda w: "/api/reports/",
         {"GET": EVERYONE, "POST": REPORT_IN_TOWN_A},
         {"POST": new_report},
+    ),
+    "report-template-xlsx": Route(
+        lambda w: f"/api/reports/template.xlsx?town={w.town_a.slug}&period={w.period_a.pk}",
+        {"GET": "401 200 200 403 403 403 200"},  # those who report in town A
+    ),
+    "report-import": Route(
+        lambda w: "/api/reports/import/",
+        # Town B's reporters may upload, but town A's rows are not theirs: 400 by row.
+        {"POST": "401 201 201 403 400 400 201"},
+        {"POST": filled_template},
+        multipart=True,
+    ),
+    "plan-export-xlsx": Route(
+        lambda w: f"/api/plans/{w.plan_a.pk}/export.xlsx", {"GET": TOWN_A_READERS}
+    ),
+    "plan-import": Route(
+        lambda w: "/api/plans/import/",
+        {"POST": "401 403 200 403 403 403 200"},  # town A's editors (a dry run here)
+        {"POST": plan_breakdown},
+        multipart=True,
     ),
     "report-detail": Route(
         lambda w: f"/api/reports/{w.draft_report_a.pk}/", {"GET": TOWN_A_REPORTERS}

@@ -56,7 +56,7 @@ EXPECTED = {
     # updates they would need are not read: tests/workflow), release
     "/api/targets/?page_size=100": 9,
     # the same, plus one query for the ids of the targets with the status asked for
-    "/api/targets/?page_size=100&status=behind": 10,
+    "/api/targets/?page_size=100&status=unmet": 10,
     # savepoint, token, memberships, COUNT,
     # updates ⋈ target ⋈ plan ⋈ town ⋈ region ⋈ reporter, release
     "/api/progress-updates/?page_size=100": 6,
@@ -70,6 +70,9 @@ EXPECTED = {
     # savepoint, token, region, memberships, towns below it, readable plans,
     # the rows (4, as above), release
     "/api/regions/{district}/rollup/?year=2024": 11,
+    # savepoint, token, region, memberships, towns below it, the rows (4, as above; the
+    # readable plans a subquery), the red rows' report notes, last month's snapshots, release
+    "/api/regions/{district}/bulletin.docx?year=2024&month=11": 12,
     # savepoint, token, memberships, target ⋈ plan, its updates, release
     "/api/targets/{first_target}/history/": 6,
 }

@@ -61,7 +61,7 @@ def test_a_target_shows_where_it_sits_its_progress_and_where_it_came_from(world,
         "65.67",
         "2024-06-30",
     )
-    assert body["status"] == "behind"  # the 2024 deadline has passed unmet
+    assert body["status"] == "unmet"  # the 2024 deadline has passed unmet: 未完成
     assert body["provenance"] == {
         "document": {
             "id": document.pk,
@@ -75,11 +75,11 @@ def test_a_target_shows_where_it_sits_its_progress_and_where_it_came_from(world,
     assert body["version"] == 1
 
 
-def test_a_target_without_progress_has_no_data(world, as_editor_a):
+def test_a_target_never_reported_after_its_first_report_was_due_is_overdue(world, as_editor_a):
     target = factories.MilestoneFactory(section=world.section_a)
     body = as_editor_a.get(f"/api/targets/{target.pk}/").json()
     assert (body["current_value"], body["as_of"], body["percent_complete"]) == (None, None, None)
-    assert body["status"] == "no_data"
+    assert body["status"] == "overdue"  # 2024's reports were due long ago
 
 
 def test_detail_carries_the_version_as_etag(world, as_editor_a):
@@ -255,7 +255,8 @@ def test_page_size_is_the_clients_choice_up_to_200(world):
 def test_plan_summary_counts_by_status_and_by_section(world, targets):
     body = world.client("region_viewer").get(f"/api/plans/{world.plan_a.pk}/summary/").json()
     assert body["target_count"] == 2
-    assert (body["counts"]["behind"], body["counts"]["no_data"]) == (1, 1)
+    # 2024 is over: the reported target is not achieved, the other overdue.
+    assert (body["counts"]["unmet"], body["counts"]["overdue"]) == (1, 1)
     top, sub = body["sections"]
     assert (top["id"], top["depth"], top["target_count"]) == (world.section_a.pk, 0, 2)
     assert (sub["id"], sub["depth"], sub["target_count"]) == (targets["sub"].pk, 1, 1)

@@ -249,15 +249,23 @@ def test_an_invalid_edit_changes_nothing_not_even_the_version(world, as_editor_a
 
 
 def test_version_owner_and_timestamps_are_read_only(world, as_editor_a):
+    # Read-only fields sent back are ignored; one the resource does not show is unknown.
     response = as_editor_a.patch(
         f"/api/plans/{world.plan_a.pk}/",
-        {"version": 99, "created_by": world.users["superuser"].pk, "created_at": "2000-01-01"},
+        {"version": 99, "created_at": "2000-01-01", "title": "西樵镇2024年工作要点"},
         HTTP_IF_MATCH='"1"',
     )
     plan = Plan.objects.get(pk=world.plan_a.pk)
     assert response.json()["version"] == plan.version == 2
-    assert plan.created_by is None
     assert plan.created_at.year != 2000
+    refused = as_editor_a.patch(
+        f"/api/plans/{world.plan_a.pk}/",
+        {"created_by": world.users["superuser"].pk},
+        HTTP_IF_MATCH='"2"',
+    )
+    assert refused.status_code == 400
+    assert "created_by" in refused.json()
+    assert Plan.objects.get(pk=world.plan_a.pk).created_by is None
 
 
 def test_a_plan_stays_in_its_town(world, as_editor_a):

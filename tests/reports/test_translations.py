@@ -23,6 +23,13 @@ def test_every_message_of_the_project_has_a_chinese_translation():
     assert untranslated == []
 
 
+def test_each_message_is_in_the_catalogue_once():
+    # Branches add entries at once and the catalogue merges by union
+    # (.gitattributes), so two of them may add the same message.
+    keys = [(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(PO))]
+    assert [key for key in set(keys) if keys.count(key) > 1] == []
+
+
 def test_placeholders_survive_translation():
     for entry in polib.pofile(str(PO)):
         if entry.obsolete or "python-format" not in entry.flags:
@@ -72,6 +79,8 @@ def test_choices_read_in_chinese():
             "正常推进",
             "有风险",
             "滞后",
+            "未完成",
+            "逾期未报",
             "未启动",
             "未填报",
         ]

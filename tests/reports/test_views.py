@@ -68,8 +68,9 @@ def test_home_shows_the_region_tree_and_each_towns_latest_plan(seeded, client):
 def test_home_spells_out_each_towns_status_counts(seeded, client):
     cards = page(client, "/").split('<li class="town-card">')
     danzao = next(card for card in cards if 'href="/towns/danzao/2020/"' in card)
-    assert re.search(r"滞后</span> <strong>1</strong> <span class=\"share\">\(20%\)", danzao)
-    assert re.search(r"未填报</span> <strong>4</strong>", danzao)
+    # 2020's plan is closed: its unmet target reads 未完成, the unreported ones 逾期未报.
+    assert re.search(r"未完成</span> <strong>1</strong> <span class=\"share\">\(20%\)", danzao)
+    assert re.search(r"逾期未报</span> <strong>4</strong>", danzao)
 
 
 def test_home_hides_drafts_from_the_public(client):
@@ -96,11 +97,12 @@ def test_plan_page_shows_a_targets_progress_against_its_target(seeded, client):
     html = page(client, "/towns/danzao/2020/")
     card = html[html.index(f'id="target-{danzao_land().pk}"') :]
     card = card[: card.index("</li>")]
-    assert "1641.72 亩" in card
-    assert "2500 亩" in card
+    # Chinese writes the unit on the number, and the target as the document does.
+    assert "1641.72亩" in card
+    assert "完成2500亩" in card
     assert "65.67%" in card
-    assert 'data-status="behind"' in card
-    assert "滞后" in card
+    assert 'data-status="unmet"' in card  # the year is over: not achieved
+    assert "未完成" in card
     assert "2020-12-31" in card  # deadline
     assert "2020-06-30" in card  # latest update
     assert "<details" in card
@@ -108,7 +110,7 @@ def test_plan_page_shows_a_targets_progress_against_its_target(seeded, client):
 
 
 def test_plan_page_filters_by_status(seeded, client):
-    html = page(client, "/towns/danzao/2020/", data={"status": "behind"})
+    html = page(client, "/towns/danzao/2020/", data={"status": "unmet"})
     assert html.count('class="target ') == 1
     assert DANZAO_LAND in html
     assert "1 of 5" not in html  # said in Chinese
@@ -157,14 +159,14 @@ def test_a_section_of_another_plan_is_a_form_error(seeded, client):
 
 
 def test_csv_download_has_the_pages_targets_with_its_filters(seeded, client):
-    response = client.get("/towns/danzao/2020/targets.csv", {"status": "behind"})
+    response = client.get("/towns/danzao/2020/targets.csv", {"status": "unmet"})
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="danzao-2020-targets.csv"'
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text)))
     assert header[:5] == ["编号", "镇街", "年度", "章节", "指标"]
     assert [row[4] for row in rows] == [DANZAO_LAND]
-    assert rows[0][header.index("状态")] == "滞后"
+    assert rows[0][header.index("状态")] == "未完成"
 
 
 def test_csv_download_of_a_whole_plan_is_in_document_order(seeded, client):
@@ -175,7 +177,7 @@ def test_csv_download_of_a_whole_plan_is_in_document_order(seeded, client):
 
 
 def test_xlsx_download_has_the_pages_targets(seeded, client):
-    response = client.get("/towns/danzao/2020/targets.xlsx", {"status": "behind"})
+    response = client.get("/towns/danzao/2020/targets.xlsx", {"status": "unmet"})
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -239,7 +241,7 @@ def test_target_page_shows_history_pace_and_the_highlighted_quote(seeded, client
     assert 'id="quote"' in html
     assert "丹灶 聚力打好“四张牌” 建设高质量全面发展标杆镇" in html  # the document
     assert "2020-06-30" in html
-    assert "1641.72 亩" in html
+    assert "1641.72亩" in html
     assert "65.67%" in html
 
 

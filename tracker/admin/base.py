@@ -1,19 +1,153 @@
 """What every admin screen stands on: the town scope, version checks and history."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.access import ROUTES, Action, may, restrict, scope_for
-from tracker.models import SourceDocument
+from tracker.formatting import plain_number
+from tracker.models import SourceDocument, Town
 
-admin.site.site_header = _("Plan tracker")
-admin.site.site_title = _("Plan tracker")
-admin.site.index_title = _("Data entry")
+
+class PlainDecimalField(forms.DecimalField):
+    """A decimal form field that shows 2500, not the database's 2500.0000, in its input."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return plain_number(value)
+        return super().prepare_value(value)
+
+
+# Every admin form (and inline) shows decimals as people write them (tracker/formatting.py).
+PLAIN_NUMBERS = {models.DecimalField: {"form_class": PlainDecimalField}}
+
+
+def own_town_id(request) -> int | None:
+    """The user's own town, to show first: the first (by name) they are a member of, if any."""
+    own = scope_for(request.user).member_town_ids
+    if not own:
+        return None
+    return Town.objects.filter(pk__in=own).order_by("name").values_list("pk", flat=True).first()
+
+
+def chosen_town_id(request) -> int | None:
+    """The town a list is showing: chosen in OwnTownFilter, or by default the user's own."""
+    chosen = request.GET.get(OwnTownFilter.parameter_name)
+    if chosen is None:
+        return own_town_id(request)
+    return int(chosen) if chosen.isdigit() else None
+
+
+def _plain_display(name: str, label):
+    @admin.display(description=label, ordering=name)
+    def shown(obj) -> str:
+        return plain_number(getattr(obj, name)) or "—"
+
+    return shown
+
+
+class PlainNumbers:
+    """Read-only decimals as people write them: the stock admin writes 2500.0000.
+
+    For each DecimalField `x` of the model the admin has a display `x_plain`;
+    wherever `x` is read-only (a page the user may only view, a reporter's view
+    of a target, a submitted report) `x_plain` is shown in its place. Lists use
+    `x_plain` in list_display. An admin that overrides get_readonly_fields
+    passes its answer through `plain_readonly`.
+    """
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.decimal_names = {
+            field.name: field.verbose_name
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.DecimalField)
+        }
+        for name, label in self.decimal_names.items():
+            setattr(self, f"{name}_plain", _plain_display(name, label))
+
+    def plain_readonly(self, names) -> list:
+        return [f"{name}_plain" if name in self.decimal_names else name for name in names]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.plain_readonly(super().get_readonly_fields(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.decimal_names:
+            return fieldsets
+        if self.has_change_permission(request, obj):
+            readonly = {
+                name
+                for name in self.decimal_names
+                if f"{name}_plain" in self.get_readonly_fields(request, obj)
+            }
+        else:
+            readonly = set(self.decimal_names)  # a page to view: every field is read-only
+
+        def swap(names):
+            return [
+                swap(name)
+                if isinstance(name, list | tuple)
+                else (f"{name}_plain" if name in readonly else name)
+                for name in names
+            ]
+
+        return [
+            (title, {**options, "fields": swap(options["fields"])}) for title, options in fieldsets
+        ]
+
+
+class OwnTownFilter(admin.SimpleListFilter):
+    """The town filter, preselected to the user's own town; "All" shows every town in scope.
+
+    A town's staff open a list and see their town's rows first. Superusers and
+    a region's staff, who belong to no one town, start from all of theirs.
+    The choices are the towns the user may see (tracker.access).
+    """
+
+    title = _("town")
+    parameter_name = "town"
+    town_path = "plan__town"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        towns = restrict(Town.objects.all(), request.user, Action.STAFF).order_by("name")
+        return [(str(pk), name) for pk, name in towns.values_list("pk", "name")]
+
+    def value(self):
+        chosen = self.used_parameters.get(self.parameter_name)
+        if chosen is None:
+            own = own_town_id(self.request)
+            return None if own is None else str(own)
+        return chosen
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() in (None, self.ALL),
+            "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
+            "display": _("All"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        chosen = self.value()
+        if chosen is None or not chosen.isdigit():
+            return queryset  # "all", or a value that is not a town: every town in scope
+        return queryset.filter(**{f"{self.town_path}_id": int(chosen)})
+
 
 # Rows other rows point at without being changed by it: offered as choices to
 # anyone who sees them (a source document shared by two towns is either's).
@@ -47,7 +181,7 @@ class ScopedChoices:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class TownScopedAdmin(ScopedChoices, admin.ModelAdmin):
+class TownScopedAdmin(ScopedChoices, PlainNumbers, admin.ModelAdmin):
     """Every screen asks tracker.access: which rows it lists, and who writes them.
 
     - lists, pages, autocomplete and history: `view_action` (STAFF: the rows of
@@ -62,6 +196,7 @@ class TownScopedAdmin(ScopedChoices, admin.ModelAdmin):
     view_action = Action.STAFF
     write_action = Action.EDIT
     delete_action = Action.EDIT
+    formfield_overrides = PLAIN_NUMBERS
 
     def get_queryset(self, request):
         return restrict(super().get_queryset(request), request.user, self.view_action)

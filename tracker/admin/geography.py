@@ -50,8 +50,8 @@ class TownAdmin(TownScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(TownScopedAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "town", "email"]
+    list_display = ["name", "town", "email", "is_demo"]
     list_select_related = ["town"]
-    list_filter = ["town"]
+    list_filter = ["is_demo", "town"]
     search_fields = ["name", "name_en", "town__name"]
     autocomplete_fields = ["town"]

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tracker.access import Action, may, restrict
-from tracker.admin.base import TownScopedAdmin
+from tracker.admin.base import PLAIN_NUMBERS, TownScopedAdmin
 from tracker.extraction.decoding import MAX_BYTES as MAX_DOCUMENT_BYTES
 from tracker.importing import (
     candidate_quote_relocate,
@@ -129,7 +129,7 @@ class TargetCandidateForm(CandidateForm):
     quote = QuoteField(
         label=_("source quote"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 28}),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 16}),
     )
 
     class Meta:
@@ -138,12 +138,11 @@ class TargetCandidateForm(CandidateForm):
             "title", "metric", "target_kind", "comparison", "value", "value_max", "unit",
             "is_growth", "is_stretch", "deadline", "quote",
         ]  # fmt: skip
+        # Widths come from admin.css's fixed table layout (no inline style: CSP).
         widgets = {
-            "title": forms.TextInput(attrs={"size": 16}),
-            "metric": forms.TextInput(attrs={"size": 16}),
-            "unit": forms.TextInput(attrs={"size": 4}),
-            "value": forms.NumberInput(attrs={"style": "width: 6em"}),
-            "value_max": forms.NumberInput(attrs={"style": "width: 6em"}),
+            "title": forms.TextInput(attrs={"size": 12}),
+            "metric": forms.TextInput(attrs={"size": 12}),
+            "unit": forms.TextInput(attrs={"size": 3}),
         }
 
     def clean_quote(self):
@@ -179,6 +178,7 @@ class CandidateInline(admin.TabularInline):
 
     extra = 0
     can_delete = False
+    formfield_overrides = PLAIN_NUMBERS
     related: list[str] = []
     created_admin = ""  # the admin of what an accepted candidate created
     anchor = ""  # the id prefix of its quote's <mark>

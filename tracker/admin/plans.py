@@ -1,6 +1,8 @@
 """Source documents, plans and their goal sections."""
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tracker.access import Action, may
@@ -60,15 +62,47 @@ class SectionInline(ScopedChoices, admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(VersionedAdmin):
-    list_display = ["__str__", "town", "year", "title", "status"]
+    list_display = ["__str__", "town", "year", "title", "status", "is_demo"]
     list_select_related = ["town"]
-    list_filter = ["year", "status", "town"]
+    list_filter = ["year", "status", "is_demo", "town"]
     search_fields = ["title", "theme", "town__name"]
     autocomplete_fields = ["town"]
     filter_horizontal = ["documents"]
-    readonly_fields = ["version", "created_at", "created_by", "updated_at", "updated_by"]
+    readonly_fields = [
+        "version", "created_at", "created_by", "updated_at", "updated_by", "task_breakdown",
+    ]  # fmt: skip
     inlines = [SectionInline]
-    actions = ["generate_monthly_periods", "generate_quarterly_periods"]
+    actions = ["generate_monthly_periods", "generate_quarterly_periods", "export_breakdown"]
+
+    @admin.display(description=_("task breakdown (任务分解表)"))
+    def task_breakdown(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        page = reverse("reports:breakdown", args=[obj.town.slug, obj.year])
+        return format_html(
+            '<a href="{}?download=1">{}</a> · <a href="{}">{}</a>',
+            page,
+            _("Download (Excel)"),
+            page,
+            _("Import a breakdown (preview first)"),
+        )
+
+    @admin.action(description=_("Download the task breakdown (Excel)"))
+    def export_breakdown(self, request, queryset):
+        from tracker.api.ledger_views import xlsx_download
+        from tracker.ledgers.breakdown import breakdown_export
+
+        plans = list(queryset.select_related("town")[:2])
+        if len(plans) != 1:
+            messages.error(request, _("Choose one plan to download its task breakdown."))
+            return None
+        (plan,) = plans
+        if not may(request.user, Action.READ, plan):
+            messages.error(request, _("You may not read this plan."))
+            return None
+        return xlsx_download(
+            breakdown_export(plan), f"{plan.town.name}{plan.year}{_('task breakdown')}.xlsx"
+        )
 
     def _generate_periods(self, request, plans, frequency: str) -> None:
         periods_fill_in(request, plans, frequency)

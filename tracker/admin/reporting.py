@@ -90,7 +90,7 @@ class ProgressReportAdmin(TownScopedAdmin, SimpleHistoryAdmin):
         "period",
         "department",
         "state",
-        "value",
+        "value_plain",
         "milestone_done",
         "submitted_by",
     ]
@@ -139,7 +139,9 @@ class ProgressReportAdmin(TownScopedAdmin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.state not in (ReportState.DRAFT, ReportState.RETURNED):
-            return [name for name in self.fields if name != "return_reason"] + ["return_reason"]
+            return self.plain_readonly(
+                [name for name in self.fields if name != "return_reason"] + ["return_reason"]
+            )
         return self.readonly_fields
 
     def has_change_permission(self, request, obj=None):

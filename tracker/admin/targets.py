@@ -8,17 +8,24 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from tracker.access import Action, may, may_report
+from tracker.access import Action, may, may_report, restrict
 from tracker.admin.base import (
+    PLAIN_NUMBERS,
+    OwnTownFilter,
     TownScopedAdmin,
     VersionedAdmin,
+    chosen_town_id,
 )
 from tracker.choices import Status
+from tracker.filters import section_subtree_ids
 from tracker.models import (
+    GoalSection,
     ProgressUpdate,
     Target,
 )
-from tracker.selectors import target_ids_with_status
+from tracker.reports import presenters
+from tracker.reports.views import target_story
+from tracker.selectors import section_tree, target_ids_with_status, with_first_due
 from tracker.submission import KeyReused, Submission, progress_submit
 from tracker.today import reporting_today
 from tracker.workflow import InvalidTransition
@@ -28,6 +35,8 @@ STATUS_CSS = {
     Status.ON_TRACK: "on-track",
     Status.AT_RISK: "at-risk",
     Status.BEHIND: "behind",
+    Status.UNMET: "unmet",
+    Status.OVERDUE: "overdue",
     Status.NOT_STARTED: "not-started",
     Status.NO_DATA: "no-data",
 }
@@ -48,33 +57,45 @@ class StatusFilter(admin.SimpleListFilter):
         )
 
 
-class ProgressHistoryInline(admin.TabularInline):
-    """The updates already recorded: shown, never changed or removed."""
+class SectionTreeFilter(admin.SimpleListFilter):
+    """Sections as a tree (indented, in document order) of the chosen town's plans.
 
-    model = ProgressUpdate
-    verbose_name_plural = _("recorded progress (read-only)")
-    fields = [
-        "as_of",
-        "value",
-        "milestone_done",
-        "note",
-        "evidence_url",
-        "reported_by",
-        "reported_at",
-    ]
-    readonly_fields = fields
-    ordering = ["-as_of", "-id"]
-    extra = 0
-    can_delete = False
+    A flat list of every section of every plan is too long to use: the tree is
+    offered once one town is chosen (the user's own is chosen by default), and
+    a section keeps the targets of the sections below it.
+    """
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reported_by")
+    title = _("section")
+    parameter_name = "section"
+    max_depth = 2  # top-level sections and two levels below
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    def lookups(self, request, model_admin):
+        town = chosen_town_id(request)
+        if town is None:
+            return []
+        sections = restrict(
+            GoalSection.objects.filter(plan__town_id=town), request.user, Action.STAFF
+        )
+        year = request.GET.get("plan__year__exact", "")
+        if year.isdigit():
+            sections = sections.filter(plan__year=int(year))
+        by_plan: dict[int, list[GoalSection]] = {}
+        for section in sections.select_related("plan"):
+            by_plan.setdefault(section.plan.year, []).append(section)
+        choices = []
+        for year, in_plan in sorted(by_plan.items(), reverse=True):
+            prefix = f"{year} · " if len(by_plan) > 1 else ""
+            for section, depth in section_tree(in_plan):
+                if depth <= self.max_depth:
+                    name = f"{section.label}{section.title}"
+                    choices.append((str(section.pk), f"{prefix}{'　' * depth}{name}"))
+        return choices
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def queryset(self, request, queryset):
+        chosen = self.value()
+        if not chosen or not chosen.isdigit():
+            return queryset
+        return queryset.filter(section_id__in=section_subtree_ids(int(chosen)))
 
 
 class NewProgressForm(forms.ModelForm):
@@ -141,9 +162,11 @@ class NewProgressInline(admin.StackedInline):
 
     model = ProgressUpdate
     form = NewProgressForm
+    formfield_overrides = PLAIN_NUMBERS
     formset = NewProgressFormSet
     verbose_name = _("new progress update")
     verbose_name_plural = _("add a progress update")
+    shown_first = True  # the target's page puts it right under the target's story
     extra = 1
     max_num = 1
     can_delete = False
@@ -163,23 +186,30 @@ class NewProgressInline(admin.StackedInline):
 @admin.register(Target)
 class TargetAdmin(VersionedAdmin):
     list_display = [
-        "title",
+        "title_shown",
         "town",
         "year",
-        "section",
+        "section_shown",
         "target_text",
         "progress_bar",
         "latest_as_of",
     ]
+    list_display_links = ["title_shown"]
     list_select_related = ["plan__town", "section", "latest_update"]
+
+    def get_queryset(self, request):
+        # The status column needs each plan's first report due date: one subquery.
+        return with_first_due(super().get_queryset(request))
+
     list_filter = [
-        "plan__town",
+        OwnTownFilter,
         "plan__year",
         "kind",
         StatusFilter,
         ("lead_department", admin.RelatedOnlyFieldListFilter),
-        ("section", admin.RelatedOnlyFieldListFilter),
+        SectionTreeFilter,
     ]
+    list_per_page = 50
     search_fields = ["title", "metric", "quote", "section__title", "plan__town__name"]
     autocomplete_fields = [
         "plan",
@@ -209,10 +239,14 @@ class TargetAdmin(VersionedAdmin):
                     "is_growth",
                     "is_stretch",
                     "baseline",
+                    "progress_basis",
                 ]
             },
         ),
-        (_("Responsibility"), {"fields": ["deadline", "lead_department", "helping_departments"]}),
+        (
+            _("Responsibility"),
+            {"fields": ["deadline", "deadline_text", "lead_department", "helping_departments"]},
+        ),
         (_("Provenance"), {"fields": ["source_document", "quote"]}),
         (
             _("Record"),
@@ -229,7 +263,8 @@ class TargetAdmin(VersionedAdmin):
         ),
         (None, {"fields": ["seen_version"], "classes": ["hidden"]}),
     ]
-    inlines = [NewProgressInline, ProgressHistoryInline]
+    # The recorded updates are the story's history table (and the updates' own list).
+    inlines = [NewProgressInline]
 
     class Media:
         css = {"all": ["tracker/admin.css"]}
@@ -244,12 +279,12 @@ class TargetAdmin(VersionedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not may(request.user, Action.EDIT, obj):
-            return [
+            return self.plain_readonly(
                 name
                 for _, options in self.fieldsets
                 for name in options["fields"]
                 if name != "seen_version"
-            ]
+            )
         return super().get_readonly_fields(request, obj)
 
     @admin.display(description=_("town"), ordering="plan__town__name")
@@ -260,26 +295,35 @@ class TargetAdmin(VersionedAdmin):
     def year(self, obj: Target):
         return obj.plan.year
 
+    @admin.display(description=_("title"), ordering="title")
+    def title_shown(self, obj: Target):
+        # Two lines at most in the list; the whole title on hover and on the target's page.
+        return format_html('<span class="pt-clip2" title="{}">{}</span>', obj.title, obj.title)
+
+    @admin.display(description=_("section"), ordering="section__position")
+    def section_shown(self, obj: Target):
+        section = obj.section
+        if section is None:
+            return "—"
+        name = f"{section.label}{section.title}"
+        return format_html('<span class="pt-clip2" title="{}">{}</span>', name, name)
+
     @admin.display(description=_("target"))
     def target_text(self, obj: Target) -> str:
-        if obj.value is None:
-            return _("milestone")
-        upper = f"–{obj.value_max.normalize():f}" if obj.value_max is not None else ""
-        return (
-            f"{obj.get_comparison_display().split()[0]} {obj.value.normalize():f}{upper} {obj.unit}"
-        )
+        return presenters.target_text(obj)
 
     @admin.display(description=_("progress"))
     def progress_bar(self, obj: Target) -> str:
-        assessment = obj.assess()
+        assessment = obj.assess(reporting_today())
         percent = assessment.percent
-        width = 0 if percent is None else min(100, int(percent))
-        shown = "—" if percent is None else f"{percent}%"
+        shown = presenters.percent_text(percent) or "—"
+        # <progress> needs no inline style, so it works under a strict CSP.
         return format_html(
-            '<span class="pt-bar pt-{}" title="{}"><span style="width:{}%"></span></span> {} · {}',
+            '<span class="pt-progress"><progress class="pt-{}" max="100" value="{}">{}</progress>'
+            ' <span class="pt-progress-text">{} · {}</span></span>',
             STATUS_CSS[assessment.status],
-            assessment.status.label,
-            width,
+            0 if percent is None else min(100, int(percent)),
+            shown,
             shown,
             assessment.status.label,
         )
@@ -287,6 +331,17 @@ class TargetAdmin(VersionedAdmin):
     @admin.display(description=_("as of"), ordering="latest_update__as_of")
     def latest_as_of(self, obj: Target):
         return obj.latest_update.as_of if obj.latest_update else "—"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            # The target's story, from the report page's own function (no second copy).
+            context["story"] = target_story(obj, reporting_today())
+            context["comparison_words"] = presenters.met_text(obj)
+            context["has_progress_entry"] = any(
+                getattr(inline.opts, "shown_first", False)
+                for inline in context.get("inline_admin_formsets", [])
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ProgressUpdate:
@@ -316,7 +371,9 @@ class TargetAdmin(VersionedAdmin):
 class ProgressUpdateAdmin(TownScopedAdmin):
     """Every update ever recorded. They are read here; they are added from a target's page."""
 
-    list_display = ["target", "as_of", "value", "milestone_done", "reported_by", "reported_at"]
+    list_display = [
+        "target", "as_of", "value_plain", "milestone_done", "reported_by", "reported_at",
+    ]  # fmt: skip
     list_select_related = ["target", "reported_by"]
     list_filter = ["target__plan__town", "target__plan__year", "as_of"]
     search_fields = ["target__title", "note"]

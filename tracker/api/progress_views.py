@@ -21,7 +21,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -29,6 +28,7 @@ from tracker import submission
 from tracker.access import scope_for
 from tracker.api import serializers as api
 from tracker.api.exceptions import model_errors
+from tracker.api.parsers import JSONParser as LimitedJSONParser
 from tracker.api.permissions import REPORT
 from tracker.api.schema import FIELD_ERRORS, ErrorSerializer
 from tracker.api.views import MethodFirstMixin
@@ -223,7 +223,9 @@ class ProgressUpdateViewSet(
         parameters=[REPLAYED_HEADER],
         summary=_("Report many updates at once, all or nothing"),
     )
-    @action(detail=False, methods=["post"], pagination_class=None, parser_classes=[JSONParser])
+    @action(
+        detail=False, methods=["post"], pagination_class=None, parser_classes=[LimitedJSONParser]
+    )
     def bulk(self, request):
         """A list of updates (a town's monthly report), recorded all together or not at all.
 

@@ -19,6 +19,7 @@ from rest_framework import serializers
 
 from tracker.access import Scope, may_in_town, scope_for
 from tracker.api.permissions import EDIT, REPORT
+from tracker.api.strict import RejectUnknownFieldsMixin
 from tracker.choices import Comparison, PlanStatus, Status, TargetKind, WarningLevel
 from tracker.filters import MAX_ID
 from tracker.models import (
@@ -49,8 +50,11 @@ def id_field(**kwargs) -> serializers.PrimaryKeyRelatedField:
     )
 
 
-class ScopedSerializerMixin:
-    """Access to the requesting user's Scope and to "today" for the status rule."""
+class ScopedSerializerMixin(RejectUnknownFieldsMixin):
+    """Access to the requesting user's Scope and to "today" for the status rule.
+
+    (And a 400 naming any field the resource does not have: tracker/api/strict.py.)
+    """
 
     @property
     def scope(self) -> Scope:
@@ -240,6 +244,10 @@ class StatusCountsSerializer(RowSerializer):
     on_track = serializers.IntegerField()
     at_risk = serializers.IntegerField()
     behind = serializers.IntegerField()
+    unmet = serializers.IntegerField(help_text=_("The deadline passed unmet (未完成)."))
+    overdue = serializers.IntegerField(
+        help_text=_("Nothing reported though the first report was due (逾期未报).")
+    )
     not_started = serializers.IntegerField()
     no_data = serializers.IntegerField()
 

@@ -1,10 +1,10 @@
 """The API's URLs, under /api/ (a contract: clients depend on these paths)."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from tracker.api import progress_views, views, workflow
+from tracker.api import ledger_views, progress_views, views, workflow
 
 app_name = "api"
 
@@ -43,8 +43,34 @@ urlpatterns = [
         workflow.PeriodGenerateView.as_view(),
         name="plan-periods-generate",
     ),
+    # Ledgers (tracker/api/ledger_views.py), before the router's detail routes.
+    path(
+        "reports/template.xlsx",
+        ledger_views.ProgressTemplateView.as_view(),
+        name="report-template-xlsx",
+    ),
+    path("reports/import/", ledger_views.ProgressImportView.as_view(), name="report-import"),
+    re_path(
+        r"^plans/(?P<pk>[0-9]+)/export\.xlsx$",
+        ledger_views.PlanExportView.as_view(),
+        name="plan-export-xlsx",
+    ),
+    path("plans/import/", ledger_views.PlanImportView.as_view(), name="plan-import"),
+    # The monthly bulletin as .docx: a file name, so no trailing slash.
+    re_path(
+        r"^regions/(?P<id_or_slug>[^/.]+)/bulletin\.docx$",
+        views.RegionViewSet.as_view({"get": "bulletin"}),
+        name="region-bulletin",
+    ),
+    re_path(
+        r"^towns/(?P<id_or_slug>[^/.]+)/bulletin\.docx$",
+        views.TownViewSet.as_view({"get": "bulletin"}),
+        name="town-bulletin",
+    ),
     path("token/", views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script as a file (?script), not inline:
+    # the pages' CSP allows no inline script (tracker/csp.py).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
 ]

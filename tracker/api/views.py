@@ -6,6 +6,7 @@ progress goes through tracker.submission (tracker/api/progress_views.py).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -17,23 +18,29 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import mixins, routers, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from tracker import progress, selectors, services
+from tracker import progress, ranking, selectors, services
 from tracker.access import scope_for
+from tracker.api import ranking as ranking_api
 from tracker.api import serializers as api
+from tracker.api.bulletins import BulletinMixin, bulletin_action
 from tracker.api.changes import ChangesMixin
 from tracker.api.exceptions import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from tracker.api.parsers import JSONParser as LimitedJSONParser
 from tracker.api.permissions import EDIT
 from tracker.api.renderers import BytesRenderer, CSVRenderer, XLSXRenderer
+from tracker.api.strict import RejectUnknownFieldsMixin
 from tracker.api.throttling import TokenRateThrottle
 from tracker.exports import csv_response, xlsx_response
 from tracker.filters import (
@@ -100,11 +107,14 @@ class IdOrSlugLookupMixin:
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[ID_OR_SLUG]))
-class RegionViewSet(MethodFirstMixin, IdOrSlugLookupMixin, viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(
+    BulletinMixin, MethodFirstMixin, IdOrSlugLookupMixin, viewsets.ReadOnlyModelViewSet
+):
     """Provinces, cities and districts: the tree the towns hang from."""
 
     serializer_class = api.RegionSerializer
     filterset_class = RegionFilterSet
+    bulletin = bulletin_action("regions_bulletin_docx")
 
     def get_queryset(self):
         return Region.objects.all()
@@ -131,16 +141,75 @@ class RegionViewSet(MethodFirstMixin, IdOrSlugLookupMixin, viewsets.ReadOnlyMode
         )
         return Response(api.RegionRollupSerializer(rollup).data)
 
+    @extend_schema(
+        parameters=[ID_OR_SLUG, ranking_api.RankingQuerySerializer],
+        responses=ranking_api.RankingSerializer,
+        summary=_("The towns below a region ranked for a year (晾晒)"),
+    )
+    @action(detail=True, pagination_class=None)
+    def ranking(self, request, id_or_slug=None):
+        """Each town's rank, completion over every target, share on pace, red targets,
+        reporting rate (填报率) and on-time rate (及时率); see tracker/ranking.py.
+
+        Only plans the user may read are counted.
+        """
+        region = self.get_object()
+        year, period = _ranking_query(request)
+        result = ranking.region_ranking(
+            region,
+            year,
+            reporting_today(),
+            Plan.objects.filter(scope_for(request.user).readable()),
+            period,
+        )
+        _check_period(period, result)
+        return Response(ranking_api.RankingSerializer(result).data)
+
+
+def _ranking_query(request) -> tuple[int, int | None]:
+    query = ranking_api.RankingQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["year"], query.validated_data.get("period")
+
+
+def _check_period(period: int | None, result) -> None:
+    if period is not None and result.period is None:
+        raise ValidationError({"period": [_("No reporting period of these plans has this id.")]})
+
 
 @extend_schema_view(retrieve=extend_schema(parameters=[ID_OR_SLUG]))
-class TownViewSet(MethodFirstMixin, IdOrSlugLookupMixin, viewsets.ReadOnlyModelViewSet):
+class TownViewSet(
+    BulletinMixin, MethodFirstMixin, IdOrSlugLookupMixin, viewsets.ReadOnlyModelViewSet
+):
     """Towns (镇) and sub-districts (街道): the governments that own plans."""
 
     serializer_class = api.TownSerializer
     filterset_class = TownFilterSet
+    bulletin = bulletin_action("towns_bulletin_docx")
 
     def get_queryset(self):
         return Town.objects.select_related("region")
+
+    @extend_schema(
+        parameters=[ID_OR_SLUG, ranking_api.RankingQuerySerializer],
+        responses=ranking_api.RankingSerializer,
+        summary=_("A town's departments ranked for a year (晾晒)"),
+    )
+    @action(detail=True, pagination_class=None)
+    def ranking(self, request, id_or_slug=None):
+        """Each department's rank on the targets it leads in the town's plan for the year,
+        with the same figures as a region's ranking."""
+        town = self.get_object()
+        year, period = _ranking_query(request)
+        result = ranking.town_ranking(
+            town,
+            year,
+            reporting_today(),
+            Plan.objects.filter(scope_for(request.user).readable()),
+            period,
+        )
+        _check_period(period, result)
+        return Response(ranking_api.RankingSerializer(result).data)
 
 
 class DepartmentViewSet(ChangesMixin, MethodFirstMixin, viewsets.ReadOnlyModelViewSet):
@@ -339,6 +408,9 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
     def history(self, request, pk=None):
         """The value reached and percent complete on each date an update was reported for."""
         target = self.get_object()
+        # Every point has its reading: when the first report was due (overdue or
+        # not) cannot matter, so it is not read.
+        target.first_report_due = None
         entries = progress.history(
             target.facts(),
             target.updates.order_by("as_of", "pk").values_list(
@@ -395,16 +467,40 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
 # --- tokens --------------------------------------------------------------------------
 
 
+class StrictAuthTokenSerializer(RejectUnknownFieldsMixin, AuthTokenSerializer):
+    """A username and a password, and nothing else."""
+
+
 class TokenView(MethodFirstMixin, ObtainAuthToken):
     """Exchange a username and password for the user's API token (rate-limited per address)."""
 
     throttle_classes = [TokenRateThrottle]
+    parser_classes = [LimitedJSONParser, FormParser]
+    serializer_class = StrictAuthTokenSerializer
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # Not one transaction: a refused password is a 400, whose rollback would
+        # take the failure's record (tracker/lockout.py) with it. The one write,
+        # the token, needs no transaction around it.
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
+    def get_serializer_context(self):
+        # Django's request, not DRF's: the lockout marks it, and AxesMiddleware
+        # then answers 429 in the lockout's words (tracker/lockout.py).
+        return {**super().get_serializer_context(), "request": self.request._request}
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=AuthTokenSerializer,  # the same fields; the schema keeps its name
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
         },
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # Answered, not raised: DRF's handler would mark an enclosing
+            # transaction for rollback, and the failure's record with it.
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from tracker.access import Action, rule
 from tracker.api.permissions import EDIT
 from tracker.api.serializers import ScopedSerializerMixin, TownRefSerializer, id_field
+from tracker.api.strict import RejectUnknownFieldsMixin
 from tracker.choices import Frequency
 from tracker.models import EvidenceFile, Plan, ProgressReport, ReportingPeriod, Target
 from tracker.submission import check_reporter
@@ -41,7 +42,7 @@ class PeriodSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         return plan
 
 
-class PeriodGenerateSerializer(serializers.Serializer):
+class PeriodGenerateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     frequency = serializers.ChoiceField(choices=Frequency.choices, default=Frequency.MONTHLY)
     due_days = serializers.IntegerField(
         min_value=0,
@@ -137,7 +138,7 @@ class ReportSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         return report.reviewed_by.get_username() if report.reviewed_by else None
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReturnSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(
         max_length=2000, help_text=_("Why the report goes back to its department.")
     )

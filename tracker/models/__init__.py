@@ -1,5 +1,6 @@
 """The plan database: where things are, what is planned, and what was reported."""
 
+from tracker.models.demo import DemoRecord
 from tracker.models.geography import Department, Region, Town
 from tracker.models.imports import (
     CandidateKind,
@@ -10,19 +11,25 @@ from tracker.models.imports import (
     TargetCandidate,
 )
 from tracker.models.membership import Membership
+from tracker.models.notifications import ChannelKind, Chase, NotificationChannel
 from tracker.models.plans import GoalSection, Plan, SourceDocument
 from tracker.models.reporting import EvidenceFile, ProgressReport, ReminderLog, ReportingPeriod
+from tracker.models.snapshots import StatusSnapshot
 from tracker.models.targets import Target
 from tracker.models.updates import ProgressUpdate
 
 __all__ = [
     "CandidateKind",
+    "ChannelKind",
+    "Chase",
     "Decision",
+    "DemoRecord",
     "Department",
     "EvidenceFile",
     "GoalSection",
     "ImportState",
     "Membership",
+    "NotificationChannel",
     "Plan",
     "PlanImport",
     "ProgressReport",
@@ -32,6 +39,7 @@ __all__ = [
     "Region",
     "SectionCandidate",
     "SourceDocument",
+    "StatusSnapshot",
     "Target",
     "TargetCandidate",
     "Town",

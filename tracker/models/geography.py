@@ -128,6 +128,12 @@ class Department(Stamped):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    is_demo = models.BooleanField(
+        _("demo data"),
+        default=False,
+        editable=False,
+        help_text=_("Made up for a demonstration (manage.py seed --demo); removed with it."),
+    )
 
     history = HistoricalRecords()
 
@@ -144,4 +150,5 @@ class Department(Stamped):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # Wherever a department is named by itself (admin, lists), a demo one says so.
+        return f"{self.name}（演示）" if self.is_demo else self.name

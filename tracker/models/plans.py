@@ -91,6 +91,12 @@ class Plan(Stamped, Versioned):
     documents = models.ManyToManyField(
         SourceDocument, verbose_name=_("source documents"), related_name="plans", blank=True
     )
+    is_demo = models.BooleanField(
+        _("demo data"),
+        default=False,
+        editable=False,
+        help_text=_("Made up for a demonstration (manage.py seed --demo); removed with it."),
+    )
 
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()

@@ -157,6 +157,22 @@ class ProgressReport(Stamped):
         super().clean()
         if self.target_id and self.period_id and self.target.plan_id != self.period.plan_id:
             raise ValidationError({"period": _("The period belongs to another plan.")})
+        # A figure "as of" a day outside the period is another period's figure
+        # (a November report as of May): the reviewer would weigh the wrong thing.
+        if (
+            self.as_of
+            and self.period_id
+            and not (self.period.starts_on <= self.as_of <= self.period.ends_on)
+        ):
+            raise ValidationError(
+                {
+                    "as_of": _("The as-of date must lie within the period (%(start)s to %(end)s).")
+                    % {
+                        "start": self.period.starts_on.isoformat(),
+                        "end": self.period.ends_on.isoformat(),
+                    }
+                }
+            )
 
 
 def evidence_path(instance: "EvidenceFile", filename: str) -> str:

@@ -10,13 +10,24 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker import progress
-from tracker.choices import PUBLISHED_PLAN_STATUSES, Comparison, TargetKind
+from tracker.choices import PUBLISHED_PLAN_STATUSES, Comparison, ProgressBasis, TargetKind
 from tracker.models.base import Stamped, Versioned
 from tracker.models.geography import Department
 from tracker.models.plans import GoalSection, Plan, SourceDocument, validate_quote
 from tracker.today import reporting_today
 
 QUANTITY = {"max_digits": 20, "decimal_places": 4}
+
+
+def default_basis(*, kind: str, unit: str, is_growth: bool) -> str:
+    """累计 for counts and amounts (and milestones, done stays done); 当期 for rates.
+
+    A rate (a growth rate, a percentage) is read as it stands in the period,
+    never added up; a count or an amount reported in March includes January's.
+    """
+    if kind == TargetKind.QUANTITATIVE and (is_growth or unit == "%"):
+        return ProgressBasis.PERIOD
+    return ProgressBasis.CUMULATIVE
 
 
 class TargetQuerySet(models.QuerySet):
@@ -65,6 +76,25 @@ class Target(Stamped, Versioned):
     baseline = models.DecimalField(_("baseline"), null=True, blank=True, **QUANTITY)
     deadline = models.DateField(
         _("deadline"), null=True, blank=True, help_text=_("Empty means the end of the plan year.")
+    )
+    deadline_text = models.CharField(
+        _("time limit as written"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "The document's words when it sets no date in the plan year (3至5年内): with no "
+            "deadline, the target is not judged against the plan year's end."
+        ),
+    )
+    progress_basis = models.CharField(
+        _("progress basis"),
+        max_length=16,
+        choices=ProgressBasis.choices,
+        blank=True,
+        help_text=_(
+            "Cumulative (累计): each report gives the total so far. Per period (当期): the "
+            "period's own figure. Empty: cumulative for counts and amounts, per period for rates."
+        ),
     )
     lead_department = models.ForeignKey(
         Department,
@@ -157,6 +187,10 @@ class Target(Stamped, Versioned):
 
     def clean(self) -> None:
         super().clean()
+        if not self.progress_basis and self.kind:
+            self.progress_basis = default_basis(
+                kind=self.kind, unit=self.unit, is_growth=self.is_growth
+            )
         errors = {}
         if self.kind == TargetKind.MILESTONE:
             for field in ("value", "value_max", "baseline"):
@@ -208,7 +242,23 @@ class Target(Stamped, Versioned):
             is_growth=self.is_growth,
             deadline=self.deadline,
             year=self.plan.year,
+            first_due=self.first_report_due,
+            deadline_text=self.deadline_text,
         )
+
+    @property
+    def first_report_due(self) -> datetime.date | None:
+        """When the plan's first report is due (None: no periods). Lists annotate it
+        (selectors.with_first_due) and set it here; one target alone reads it (one query)."""
+        if "first_report_due" not in self.__dict__:
+            self.__dict__["first_report_due"] = (
+                self.plan.periods.order_by("due_on").values_list("due_on", flat=True).first()
+            )
+        return self.__dict__["first_report_due"]
+
+    @first_report_due.setter
+    def first_report_due(self, value: datetime.date | None) -> None:
+        self.__dict__["first_report_due"] = value
 
     def assess(self, today: datetime.date | None = None) -> progress.Assessment:
         """Percent complete and status on reporting_today() (or a given day), from the latest update.

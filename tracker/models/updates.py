@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker.choices import TargetKind
+from tracker.formatting import plain_number
 from tracker.models.plans import SourceDocument, validate_quote
 from tracker.models.targets import QUANTITY, Target
 
@@ -81,7 +82,7 @@ class ProgressUpdate(models.Model):
         ]
 
     def __str__(self) -> str:
-        shown = self.value if self.value is not None else self.milestone_done
+        shown = plain_number(self.value) if self.value is not None else self.milestone_done
         return f"{self.target} @ {self.as_of}: {shown}"
 
     def save(self, *args, **kwargs) -> None:

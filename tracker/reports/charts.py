@@ -28,6 +28,8 @@ STATUS_TONE = {
     Status.ON_TRACK: "on-track",
     Status.AT_RISK: "at-risk",
     Status.BEHIND: "behind",
+    Status.UNMET: "unmet",
+    Status.OVERDUE: "overdue",
     Status.NOT_STARTED: "not-started",
     Status.NO_DATA: "no-data",
 }
@@ -421,3 +423,74 @@ __all__ = [
     "progress_bar",
     "status_strip",
 ]
+
+
+def status_trend(
+    months: Sequence[tuple[str, dict[str, int]]], labels: dict[str, str]
+) -> SafeString:
+    """Month by month, each month a column split by the share of each status (status history).
+
+    `months` is (label, counts) in order; the shares are of that month's targets,
+    so a column always reaches 100%. The page prints the counts in a table beside it.
+    """
+    # Small enough a box that its 12px labels stay legible on a phone; CSS caps the height.
+    width, height, left, bottom, top = 420, 220, 34, 22, 8
+    plot_h = height - bottom - top
+    slot = (width - left) / max(len(months), 1)
+    bar = min(slot * 0.7, 48)
+    parts = []
+    for share in (0, 50, 100):
+        y = top + plot_h * (1 - share / 100)
+        parts.append(
+            format_html(
+                '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
+                '<text class="axis" x="{}" y="{}" text-anchor="end">{}%</text>',
+                left,
+                width,
+                _n(y),
+                _n(y),
+                left - 6,
+                _n(y + 4),
+                share,
+            )  # fmt: skip
+        )
+    for index, (label, counts) in enumerate(months):
+        total = sum(counts.values())
+        x = left + slot * index + (slot - bar) / 2
+        y = top + plot_h
+        for status, count in counts.items():
+            if not count or not total:
+                continue
+            h = plot_h * count / total
+            y -= h
+            parts.append(
+                format_html(
+                    '<rect class="tone-{}" x="{}" y="{}" width="{}" height="{}">'
+                    "<title>{} {} {}</title></rect>",
+                    STATUS_TONE.get(status, "no-data"),
+                    _n(x),
+                    _n(y),
+                    _n(bar),
+                    _n(h),
+                    label,
+                    labels[status],
+                    count,
+                )  # fmt: skip
+            )
+        parts.append(
+            format_html(
+                '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                _n(x + bar / 2),
+                height - 6,
+                label,
+            )  # fmt: skip
+        )
+    description = "; ".join(
+        label + ": " + ", ".join(f"{labels[s]} {c}" for s, c in counts.items() if c)
+        for label, counts in months
+    )
+    return format_html(
+        '<svg class="trend" viewBox="0 0 {} {}" role="img" aria-label="{}" focusable="false">'
+        "{}</svg>",
+        width, height, description or _("No month kept yet"), mark_safe("".join(parts)),
+    )  # fmt: skip

@@ -51,7 +51,9 @@ class ReportForm(forms.Form):
         empty_value=None,
     )
     as_of = forms.DateField(
-        label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("As of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})

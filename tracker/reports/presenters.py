@@ -15,21 +15,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tracker import progress
+from tracker import progress, wording
 from tracker.choices import Comparison, Status, TargetKind, WarningLevel
+from tracker.formatting import plain_number
 from tracker.models import GoalSection
 from tracker.reports import charts
 from tracker.selectors import TargetRow
 from tracker.workflow import Flag
-
-SYMBOL = {
-    Comparison.EQ: "",
-    Comparison.GE: "≥ ",
-    Comparison.GT: "> ",
-    Comparison.LE: "≤ ",
-    Comparison.LT: "< ",
-    Comparison.APPROX: "≈ ",
-}
 
 # A shape beside the colour, so that status never rests on colour alone.
 STATUS_ICON = {
@@ -37,6 +29,8 @@ STATUS_ICON = {
     Status.ON_TRACK: "●",
     Status.AT_RISK: "▲",
     Status.BEHIND: "✖",
+    Status.UNMET: "✖",
+    Status.OVERDUE: "!",
     Status.NOT_STARTED: "○",
     Status.NO_DATA: "–",
 }
@@ -47,37 +41,24 @@ STATUS_LIGHT = {
     Status.ON_TRACK: "green",
     Status.AT_RISK: "yellow",
     Status.BEHIND: "red",
+    Status.UNMET: "red",
+    Status.OVERDUE: "red",
     Status.NOT_STARTED: "grey",
     Status.NO_DATA: "grey",
 }
 
 
-def num(value: Decimal | None) -> str:
-    """A decimal as the document would write it: 2500, 1641.72, 0.5 (no trailing zeros)."""
-    if value is None:
-        return ""
-    return f"{value.normalize():f}"
+# A decimal as the document writes it: 2500, 1641.72, 0.5 (tracker/formatting.py).
+num = plain_number
 
 
 def with_unit(value: str, unit: str) -> str:
-    # A percentage sign sits on the number; other units after a thin space.
-    if not unit:
-        return value
-    return f"{value}{unit}" if unit == "%" else f"{value} {unit}"
+    return wording.amount(value, unit)
 
 
 def target_text(target: TargetRow) -> str:
-    """What is to be reached, compactly: "≥ 8 家", "2–3 个", "growth ≈ 5%", "milestone"."""
-    if target.kind == TargetKind.MILESTONE:
-        return _("milestone")
-    if target.comparison == Comparison.RANGE:
-        amount = f"{num(target.value)}–{num(target.value_max)}"
-    else:
-        amount = f"{SYMBOL.get(target.comparison, '')}{num(target.value)}"
-    text = with_unit(amount, target.unit)
-    if target.is_growth:
-        return _("growth %(amount)s") % {"amount": text}
-    return text
+    """What is to be reached, in words (tracker/wording.py): "8家以上", "增长5%左右", "里程碑"."""
+    return wording.phrase_of(target)
 
 
 def current_text(target: TargetRow) -> str:
@@ -281,3 +262,35 @@ def warning_badge(flag: Flag | None) -> WarningBadge | None:
             reasons,
         ),
     )
+
+
+def met_text(target: TargetRow) -> str:
+    """When the target counts as met, in words, from tracker.progress's rule ("Met")."""
+    if target.kind == TargetKind.MILESTONE:
+        return _("Met when it is done.")
+    value = with_unit(num(target.value), target.unit)
+    if target.comparison == Comparison.APPROX:
+        share = (1 - progress.APPROX_TOLERANCE) * 100
+        lowest = (target.value or 0) * (1 - progress.APPROX_TOLERANCE)
+        text = _(
+            "Met when the value reached is at least %(share)s%% of %(value)s (%(lowest)s)."
+        ) % {
+            "share": num(share),
+            "value": value,
+            "lowest": with_unit(num(lowest), target.unit),
+        }
+    else:
+        wording = {
+            Comparison.EQ: _("Met when the value reached is at least %(value)s."),
+            Comparison.GE: _("Met when the value reached is at least %(value)s."),
+            Comparison.GT: _("Met when the value reached is more than %(value)s."),
+            Comparison.RANGE: _(
+                "Met when the value reached is at least the lower value, %(value)s."
+            ),
+            Comparison.LE: _("Met while the value stays at most %(value)s."),
+            Comparison.LT: _("Met while the value stays below %(value)s."),
+        }.get(target.comparison, _("Met when the value reached is at least %(value)s."))
+        text = wording % {"value": value}
+    if target.is_growth:
+        return _("A growth rate against last year. %(rule)s") % {"rule": text}
+    return text

@@ -378,7 +378,16 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ).filter(scope_for(request.user).readable("plan")),
         pk=pk,
     )
-    today = reporting_today()
+    return render(request, "tracker/reports/target.html", target_story(target, reporting_today()))
+
+
+def target_story(target: Target, today) -> dict:
+    """A target's story for a template: how it stands, its history and chart, its quote.
+
+    The report page shows it to readers and the admin's target page to staff
+    (tracker/admin/targets.py), from this one function. `target` needs its plan's
+    town and region, lead department and source document loaded.
+    """
     row = selectors.target_row(target.pk, today)
     updates = list(target.updates.order_by("as_of", "id"))
     entries = progress.history(
@@ -417,39 +426,33 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         % {"title": target.title},
     )
     document = target.source_document
-    return render(
-        request,
-        "tracker/reports/target.html",
-        {
-            "target": target,
-            "plan": target.plan,
-            "town_name": presenters.place_name(target.plan.town),
-            "breadcrumb": [
-                (region, presenters.place_name(region))
-                for region in _breadcrumb(target.plan.town.region)
-            ],
-            "card": presenters.card(row, flag=presenters.warning_badge(row.warning)),
-            "section_path": row.section_path,
-            "helping": row.helping,
-            "baseline": (
-                presenters.with_unit(presenters.num(target.baseline), target.unit)
-                if target.baseline is not None
-                else ""
-            ),
-            "history": list(reversed(history)),
-            "chart": chart,
-            "pace_shape": pace.shape,
-            "pace_note": (
-                progress.pace_bands_summary(pace.shape) if pace.shape != "milestone" else ""
-            ),
-            "document": document,
-            "excerpt": _excerpt(document.text, target.quote, 160) if document else None,
-            "in_document": _excerpt(document.text, target.quote) if document else None,
-            "today": today,
-            "legend": presenters.legend(),
-            "rule_summary": progress.rule_summary(),
-        },
-    )
+    return {
+        "target": target,
+        "plan": target.plan,
+        "town_name": presenters.place_name(target.plan.town),
+        "breadcrumb": [
+            (region, presenters.place_name(region))
+            for region in _breadcrumb(target.plan.town.region)
+        ],
+        "card": presenters.card(row, flag=presenters.warning_badge(row.warning)),
+        "section_path": row.section_path,
+        "helping": row.helping,
+        "baseline": (
+            presenters.with_unit(presenters.num(target.baseline), target.unit)
+            if target.baseline is not None
+            else ""
+        ),
+        "history": list(reversed(history)),
+        "chart": chart,
+        "pace_shape": pace.shape,
+        "pace_note": (progress.pace_bands_summary(pace.shape) if pace.shape != "milestone" else ""),
+        "document": document,
+        "excerpt": _excerpt(document.text, target.quote, 160) if document else None,
+        "in_document": _excerpt(document.text, target.quote) if document else None,
+        "today": today,
+        "legend": presenters.legend(),
+        "rule_summary": progress.rule_summary(),
+    }
 
 
 # ---------------------------------------------------------------------------

@@ -30,11 +30,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from tracker import selectors
+from tracker import progress, selectors
 from tracker.access import Action, may_report, may_review, may_see, rule, scope_for
 from tracker.choices import PlanStatus, ReportState, Status, WarningLevel
 from tracker.evidence import evidence_attach
-from tracker.models import ProgressReport, ReportingPeriod, Target
+from tracker.models import ProgressReport, ProgressUpdate, ReportingPeriod, Target
 from tracker.reports import presenters
 from tracker.reports.forms import ReportForm
 from tracker.submission import Outcome, progress_submit
@@ -42,6 +42,7 @@ from tracker.workflow import (
     OPEN,
     Chase,
     InvalidTransition,
+    as_of_default,
     cycle_for,
     report_approve,
     report_return,
@@ -102,7 +103,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = reporting_today()
     targets = list(
-        Target.objects.filter(rule(user, Action.REPORT, Target))
+        selectors.with_first_due(Target.objects.filter(rule(user, Action.REPORT, Target)))
         .filter(_started_plans_filter(today))
         .select_related("plan__town", "lead_department", "latest_update")
         .order_by("plan__town__name", "plan_id", "section_id", "position", "pk")
@@ -148,8 +149,8 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 # The report form
 
 
-def _reported(report: ProgressReport | None, target: Target) -> str:
-    """What a report says, as the pages word it: "1641.72 亩", "done", or ""."""
+def _reported(report: ProgressReport | ProgressUpdate | None, target: Target) -> str:
+    """What a report (or an update) says, as the pages word it: "1641.72亩", "done", or ""."""
     if report is None:
         return ""
     if report.milestone_done is not None:
@@ -157,6 +158,43 @@ def _reported(report: ProgressReport | None, target: Target) -> str:
     if report.value is None:
         return ""
     return presenters.with_unit(presenters.num(report.value), target.unit)
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """What a reviewer weighs: the reported figure against the one that counts now."""
+
+    reported: str
+    as_of: object
+    previous: str
+    previous_as_of: object
+    percent: str
+    badge: presenters.Badge
+
+
+def _with_numbers(report: ProgressReport, today) -> ProgressReport:
+    """The report, carrying `numbers`: its value, as-of, the previous value, and the percent
+    and status it would give if approved (the rule of tracker/progress.py, on `today`)."""
+    target = report.target
+    # Judged with the report's own reading: when the first report was due cannot
+    # matter (it only tells overdue from no data), so it is not read per row.
+    target.first_report_due = None
+    reading = progress.Reading(
+        value=report.value,
+        done=report.milestone_done,
+        as_of=report.as_of or report.period.ends_on,
+    )
+    assessment = progress.assess(target.facts(), reading, today, progress.configured_thresholds())
+    previous = target.latest_update
+    report.numbers = Numbers(
+        reported=_reported(report, target),
+        as_of=reading.as_of,
+        previous=_reported(previous, target),
+        previous_as_of=previous.as_of if previous else None,
+        percent=presenters.percent_text(assessment.percent),
+        badge=presenters.badge(assessment.status),
+    )
+    return report
 
 
 def _add_model_errors(form: ReportForm, error: ValidationError) -> None:
@@ -228,7 +266,7 @@ def report_form(request: HttpRequest, target_id: int, period_id: int) -> HttpRes
 
 def _initial(report: ProgressReport | None, period: ReportingPeriod, today) -> dict:
     if report is None:
-        return {"as_of": min(period.ends_on, today)}
+        return {"as_of": as_of_default(period)}
     done = {True: "yes", False: "no", None: ""}[report.milestone_done]
     return {
         "value": report.value,
@@ -327,6 +365,8 @@ STATUS_ORDER = {
     status: index
     for index, status in enumerate(
         [
+            Status.OVERDUE,
+            Status.UNMET,
             Status.BEHIND,
             Status.AT_RISK,
             Status.NOT_STARTED,
@@ -377,7 +417,11 @@ def duban(request: HttpRequest) -> HttpResponse:
     chased = Target.objects.filter(
         rule(user, Action.REVIEW, Target), plan__status=PlanStatus.ACTIVE
     ).order_by("pk")
-    targets = list(chased.select_related("plan__town", "lead_department", "latest_update"))
+    targets = list(
+        selectors.with_first_due(chased).select_related(
+            "plan__town", "lead_department", "latest_update"
+        )
+    )
     read = {row.pk: row for row in selectors.target_rows(chased, today)}  # for the cards
     cycle = cycle_for(targets, today)
     rows = []
@@ -399,14 +443,17 @@ def duban(request: HttpRequest) -> HttpResponse:
             )
         )
     rows, sort = _sorted(rows, request.GET.get("sort", "warning"))
-    waiting = list(
-        ProgressReport.objects.filter(
+    waiting = [
+        _with_numbers(report, today)
+        for report in ProgressReport.objects.filter(
             rule(user, Action.REVIEW, ProgressReport), state=ReportState.SUBMITTED
         )
-        .select_related("target__plan__town", "period", "department", "submitted_by")
+        .select_related(
+            "target__plan__town", "target__latest_update", "period", "department", "submitted_by"
+        )
         .prefetch_related("files")
         .order_by("period__due_on", "submitted_at", "pk")
-    )
+    ]
     columns = [
         {
             "key": key,

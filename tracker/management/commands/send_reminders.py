@@ -1,18 +1,18 @@
 import datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tracker.models import Department, ReminderLog
+from tracker.notify import Message, notify_department
 from tracker.workflow import reporting_today, reports_owed
 
 
 class Command(BaseCommand):
     help = (
-        "Email each department the reports it owes (due or overdue), once per period per "
-        "department; running it twice sends nothing new. Meant for cron, e.g. daily at 08:00."
+        "Remind each department of the reports it owes (due or overdue) through its town's "
+        "notification channels (email by default), once per period per department; running it "
+        "twice sends nothing new. Meant for cron, e.g. daily at 08:00."
     )
 
     def add_arguments(self, parser) -> None:
@@ -33,30 +33,32 @@ class Command(BaseCommand):
         for department_id, chases in owed.items():
             department = departments[department_id]
             current = max((chase.period for chase in chases), key=lambda period: period.starts_on)
-            if not department.email:
-                self.stderr.write(f"{department}: no email address; not reminded")
-                skipped += 1
-                continue
+            lines = [
+                f"{'逾期 OVERDUE' if chase.overdue else '待报 due'} {chase.period.due_on}  "
+                f"{chase.period.label}  {chase.target.title}"
+                for chase in chases
+            ]
+            message = Message(
+                title=f"[plan-tracker] {department.name}: {len(chases)} 项进度待填报 reports owed",
+                text="\n".join(lines),
+            )
             with transaction.atomic():
                 log, created = ReminderLog.objects.get_or_create(
                     department=department,
                     period=current,
-                    defaults={"recipients": department.email, "report_count": len(chases)},
+                    defaults={"recipients": "", "report_count": len(chases)},
                 )
                 if not created:
                     continue
-                lines = [
-                    f"{'逾期 OVERDUE' if chase.overdue else '待报 due'} {chase.period.due_on}  "
-                    f"{chase.period.label}  {chase.target.title}"
-                    for chase in chases
-                ]
-                send_mail(
-                    subject=f"[plan-tracker] {department.name}: {len(chases)} 项进度待填报 reports owed",
-                    message="\n".join(lines),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=[department.email],
-                )
+                deliveries = notify_department(department, message)
+                if not any(delivery.ok for delivery in deliveries):
+                    # Nothing reached them: no log, so the next run tries again.
+                    transaction.set_rollback(True)
+                    outcome = "; ".join(str(delivery) for delivery in deliveries)
+                    self.stderr.write(f"{department}: not reminded ({outcome})")
+                    skipped += 1
+                    continue
+                log.recipients = "; ".join(str(d) for d in deliveries if d.ok)[:500]
+                log.save(update_fields=["recipients"])
                 sent += 1
-        self.stdout.write(
-            f"{sent} reminder(s) sent, {skipped} department(s) without an email address"
-        )
+        self.stdout.write(f"{sent} reminder(s) sent, {skipped} department(s) not reached")
