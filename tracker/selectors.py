@@ -42,6 +42,12 @@ def with_first_due(targets: QuerySet[Target]) -> QuerySet[Target]:
     return targets.annotate(first_report_due=Subquery(first))
 
 
+def fact_rows(targets: QuerySet[Target], *extra: str) -> QuerySet:
+    """The rows the status rule reads (FACT_FIELDS, and `extra` columns), annotated as
+    `facts_of` needs: every face that judges targets reads them through here."""
+    return with_first_due(targets.order_by()).values(*FACT_FIELDS, *extra)
+
+
 # Everything a face shows of a target, in one `.values()` query (no model instances:
 # building thousands of them cost several times the query). See TargetRow.
 ROW_FIELDS = (
@@ -90,7 +96,7 @@ def target_ids_with_status(
     thresholds = progress.configured_thresholds()
     return [
         row["pk"]
-        for row in with_first_due(targets.order_by()).values(*FACT_FIELDS)
+        for row in fact_rows(targets)
         if progress.assess(facts_of(row), reading_of(row), today, thresholds).status == status
     ]
 
@@ -101,9 +107,7 @@ def plan_assessments(
     """Each plan's targets assessed on `today`, for counting (one query, the rule's columns)."""
     thresholds = progress.configured_thresholds()
     found: dict[int, list[progress.Assessment]] = {}
-    for row in with_first_due(Target.objects.filter(plan__in=list(plans)).order_by()).values(
-        *FACT_FIELDS, "plan_id"
-    ):
+    for row in fact_rows(Target.objects.filter(plan__in=list(plans)), "plan_id"):
         found.setdefault(row["plan_id"], []).append(
             progress.assess(facts_of(row), reading_of(row), today, thresholds)
         )

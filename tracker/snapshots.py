@@ -26,7 +26,7 @@ from django.utils import timezone
 from tracker import progress
 from tracker.choices import PUBLISHED_PLAN_STATUSES
 from tracker.models import ProgressUpdate, StatusSnapshot, Target
-from tracker.selectors import FACT_FIELDS, facts_of
+from tracker.selectors import fact_rows, facts_of
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -83,9 +83,9 @@ def snapshot_take(*, month: datetime.date, today: datetime.date) -> SnapshotResu
     # The rule's columns only (selectors.FACT_FIELDS), read once.
     targets = [
         row
-        for row in Target.objects.filter(
-            plan__year=start.year, plan__status__in=PUBLISHED_PLAN_STATUSES
-        ).values(*FACT_FIELDS)
+        for row in fact_rows(
+            Target.objects.filter(plan__year=start.year, plan__status__in=PUBLISHED_PLAN_STATUSES)
+        )
         if row["pk"] not in final
     ]
     readings = _readings_by_target([row["pk"] for row in targets], judged_on)

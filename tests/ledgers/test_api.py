@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from tests.ledgers.conftest import upload
 from tests.ledgers.test_progress_sheet import filled
+from tracker.ledgers.workbooks import XLSX_TYPE
 from tracker.models import ProgressReport
 
 
@@ -35,6 +36,8 @@ def test_template_parameters_are_checked(xiqiao, november):
     assert client.get(
         f"/api/reports/template.xlsx?town={xiqiao.town.slug}&period=999999"
     ).json() == {"period": ["No such period of this town."]}
+    unknown = client.get(f"/api/reports/template.xlsx?town=nowhere&period={november.pk}")
+    assert (unknown.status_code, unknown.json()) == (400, {"town": ["No such town."]})
 
 
 def test_an_upload_answers_201_then_200_when_nothing_is_new(xiqiao, november):
@@ -77,11 +80,11 @@ def test_a_file_refused_whole_answers_400_on_file(xiqiao):
 
 def test_the_schema_types_the_downloads_as_binary(db, client):
     schema = client.get("/api/schema/?format=json").json()
-    template = schema["paths"]["/api/reports/template.xlsx"]["get"]["responses"]["200"]
-    (body,) = template["content"].values()
-    assert body["schema"] == {"type": "string", "format": "binary"}
-    export = schema["paths"]["/api/plans/{id}/export.xlsx"]["get"]["responses"]["200"]
-    (body,) = export["content"].values()
-    assert body["schema"] == {"type": "string", "format": "binary"}
+    binary = {"type": "string", "format": "binary"}
+    # The workbook's own type, and application/octet-stream for generated clients.
+    for path in ("/api/reports/template.xlsx", "/api/plans/{id}/export.xlsx"):
+        content = schema["paths"][path]["get"]["responses"]["200"]["content"]
+        assert set(content) == {XLSX_TYPE, "application/octet-stream"}, path
+        assert all(body["schema"] == binary for body in content.values()), path
     upload_body = schema["paths"]["/api/reports/import/"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in upload_body

@@ -23,7 +23,7 @@ from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, connections
 from django.db import Error as DatabaseFault
 from django.http import JsonResponse
 from django.utils.translation import gettext
@@ -137,8 +137,17 @@ def exception_handler(exc, context):
         # InterfaceError, an aborted transaction's InternalError...). Retry-After says when to send it again.
         logger.warning("database error answered 503: %r", exc)
         exc = DatabaseUnavailable()
-    # DRF's handler also marks the request's transaction for rollback.
-    response = drf_exception_handler(exc, context)
+    # DRF's handler also marks the request's transaction for rollback. A view
+    # that runs outside it (`non_atomic`, e.g. the token view, whose failures'
+    # records must stay) keeps the state of whatever block encloses it: a test's.
+    if getattr(context.get("view"), "non_atomic", False):
+        before = {conn.alias: conn.needs_rollback for conn in connections.all()}
+        response = drf_exception_handler(exc, context)
+        for conn in connections.all():
+            if conn.in_atomic_block:
+                conn.needs_rollback = before[conn.alias]
+    else:
+        response = drf_exception_handler(exc, context)
     if isinstance(exc, DatabaseUnavailable):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

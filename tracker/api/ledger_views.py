@@ -36,7 +36,7 @@ from rest_framework.views import APIView
 
 from tracker.access import Action, may_in_town, scope_for
 from tracker.api.permissions import EDIT, REPORT
-from tracker.api.renderers import XLSXRenderer
+from tracker.api.renderers import BytesRenderer, XLSXRenderer
 from tracker.api.views import MethodFirstMixin
 from tracker.filters import MAX_ID
 from tracker.ledgers.breakdown import breakdown_apply, breakdown_export, breakdown_preview
@@ -75,13 +75,14 @@ class TemplateQuery(serializers.Serializer):
 class ProgressTemplateView(_LedgerView):
     """The progress ledger of a town (or one of its departments) for a period, to fill in."""
 
-    renderer_classes = [JSONRenderer, XLSXRenderer]
+    renderer_classes = [JSONRenderer, XLSXRenderer, BytesRenderer]
 
     @extend_schema(
         operation_id="reports_template_xlsx",
         parameters=[TemplateQuery, OpenApiParameter("format", exclude=True)],
         responses={
             (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            (200, BytesRenderer.media_type): OpenApiTypes.BINARY,
             400: OpenApiResponse(description=_("A parameter is missing or wrong.")),
             401: OpenApiResponse(description=_("Not signed in.")),
             403: OpenApiResponse(description=_("The user reports on no target listed.")),
@@ -93,7 +94,9 @@ class ProgressTemplateView(_LedgerView):
             raise NotAuthenticated()
         query = TemplateQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        town = get_object_or_404(Town, slug=query.validated_data["town"])
+        town = Town.objects.filter(slug=query.validated_data["town"]).first()
+        if town is None:
+            raise serializers.ValidationError({"town": [_("No such town.")]})
         if not may_in_town(request.user, Action.REPORT, town):
             raise PermissionDenied(_("You do not report for this town."))
         period = ReportingPeriod.objects.select_related("plan__town").filter(
@@ -137,7 +140,9 @@ ROW_ERRORS = inline_serializer(
         "errors": serializers.DictField(
             child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
             help_text=_("By row number, then column heading (“row” for the row as a whole)."),
+            required=False,
         ),
+        # Either `errors` (rows refused) or `file` (the file as a whole refused).
         "file": serializers.ListField(child=serializers.CharField(), required=False),
     },
 )
@@ -196,11 +201,14 @@ class ProgressImportView(_LedgerView):
 class PlanExportView(_LedgerView):
     """A plan's task breakdown (任务分解表) as an Excel workbook."""
 
-    renderer_classes = [JSONRenderer, XLSXRenderer]
+    renderer_classes = [JSONRenderer, XLSXRenderer, BytesRenderer]
 
     @extend_schema(
         operation_id="plans_export_xlsx",
-        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+        responses={
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            (200, BytesRenderer.media_type): OpenApiTypes.BINARY,
+        },
         parameters=[
             OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
             OpenApiParameter("format", exclude=True),

@@ -477,6 +477,7 @@ class TokenView(MethodFirstMixin, ObtainAuthToken):
     throttle_classes = [TokenRateThrottle]
     parser_classes = [LimitedJSONParser, FormParser]
     serializer_class = StrictAuthTokenSerializer
+    non_atomic = True  # read by tracker.api.exceptions.exception_handler
 
     @classmethod
     def as_view(cls, **initkwargs):
