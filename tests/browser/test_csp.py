@@ -48,9 +48,9 @@ def test_pages_keep_to_the_policy_in_a_browser(seeded_site, page, shoot):
     page.locator("#id_password").fill(PASSWORD)
     page.locator("input[type=submit]").click()
     page.goto(base + "/admin/tracker/target/")
-    bar = page.locator("svg.pt-bar").first
+    bar = page.locator(".pt-progress progress").first
     expect(bar).to_be_visible()
-    assert bar.bounding_box()["width"] == pytest.approx(80, abs=1)  # styled by admin.css
+    assert bar.bounding_box()["width"] == pytest.approx(72, abs=1)  # styled by admin.css
     shoot(page, "csp-admin-targets")
 
     page.goto(base + "/admin/tracker/planimport/add/")

@@ -111,7 +111,7 @@ def test_a_department_submits_its_report_and_the_reviewer_approves_it(
     # The plan page counts it, and the target's warning is green again.
     page.goto(base + "/towns/xiqu/2026/")
     card = page.locator(f"#target-{target.pk}")
-    expect(card.locator(".current")).to_have_text("3 家")
+    expect(card.locator(".current")).to_have_text("3家")
     expect(card.locator(".warning")).to_have_attribute("data-warning", "green")
     card.screenshot(path=str(ARTIFACTS / "24-plan-target-flag.png"))
     page.locator(".warning-rule").screenshot(path=str(ARTIFACTS / "25-plan-warning-rule.png"))
