@@ -405,6 +405,18 @@ def section_tree(sections: Iterable[GoalSection]) -> list[tuple[GoalSection, int
     return ordered
 
 
+def in_document_order(
+    rows: Iterable["TargetRow"], sections: Iterable[GoalSection]
+) -> list["TargetRow"]:
+    """Rows in their plan's document order: sections depth first (`section_tree`), then
+    each target's position. Ordering by the section's parent column instead would put
+    top-level sections first on SQLite and last on PostgreSQL (NULLs sort apart)."""
+    place = {section.pk: index for index, (section, _depth) in enumerate(section_tree(sections))}
+    return sorted(
+        rows, key=lambda row: (place.get(row.section_id, len(place)), row.position, row.pk)
+    )
+
+
 def plan_summary(plan: Plan, today: datetime.date) -> PlanSummary:
     """Counts by status for a plan, and per section (a section counts its subsections' targets).
 

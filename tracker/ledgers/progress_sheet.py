@@ -59,8 +59,8 @@ from tracker.ledgers.workbooks import (
     structure_problems,
     style_header,
 )
-from tracker.models import Department, ReportingPeriod, Target
-from tracker.selectors import TargetRow, target_rows
+from tracker.models import Department, GoalSection, ReportingPeriod, Target
+from tracker.selectors import TargetRow, in_document_order, target_rows
 from tracker.spreadsheets import safe_xlsx_set
 from tracker.submission import (
     ProgressItem,
@@ -136,10 +136,8 @@ def template_targets(
     targets = restrict(Target.objects.filter(plan_id=period.plan_id), user, Action.REPORT)
     if department is not None:
         targets = targets.filter(lead_department=department)
-    ordered = targets.order_by(
-        "section__parent_id", "section__position", "section_id", "position", "pk"
-    )
-    return target_rows(ordered, reporting_today())
+    rows = target_rows(targets.order_by(), reporting_today())
+    return in_document_order(rows, GoalSection.objects.filter(plan_id=period.plan_id))
 
 
 def template_filename(period: ReportingPeriod, department: Department | None) -> str:
