@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "tracker.csp.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Reads to a replica, writes and read-after-write to the primary (tracker/routing.py).
+    "tracker.routing.ReplicaRoutingMiddleware",
     # LocaleMiddleware that starts in Chinese whatever the browser asks; see its docstring.
     "tracker.reports.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +129,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Signs out a session idle or too old (tracker/sessions.py); after messages, to say so.
     "tracker.sessions.SessionTimeoutMiddleware",
+    # ETag, 304 and whole-response caching of the read views (tracker/freshness.py);
+    # after the session timeout, so a timed-out reader is signed out first.
+    "tracker.freshness.CachedReadMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Writes the API's rate-limit counts after the request's transaction (see its module).
@@ -163,6 +168,13 @@ DATABASES = {
 }
 # Every request is one transaction: a view that fails half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Read replicas (tracker/routing.py): reads go to them, writes and a writer's
+# next reads to "default". Comma-separated URLs; none by default.
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    DATABASES[f"replica_{_number}"] = database_from_url(_url)
+DATABASE_ROUTERS = ["tracker.routing.ReplicaRouter"] if len(DATABASES) > 1 else []
+# How long after a write its client keeps reading from the primary (seconds).
+TRACKER_READ_YOUR_WRITES_SECONDS = int(os.environ.get("TRACKER_READ_YOUR_WRITES_SECONDS", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -253,6 +265,9 @@ def cache_from_url(url: str) -> dict:
 
 
 CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL") or "locmem://")}
+# Whole answers of the read views, keyed by the data version (tracker/freshness.py).
+TRACKER_READ_CACHE = env_bool("TRACKER_READ_CACHE", True)
+TRACKER_READ_CACHE_SECONDS = int(os.environ.get("TRACKER_READ_CACHE_SECONDS", "86400"))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.TrackerAutoSchema",

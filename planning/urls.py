@@ -2,9 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without CSRF: a forged request can only switch a reader's language (and
+    # `next` is checked against the site's hosts), and a page whose language
+    # switcher holds no token can be cached for every anonymous reader
+    # (tracker/freshness.py); a token is per reader and cannot be shared.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("tracker.api.urls")),
     path("", include("tracker.urls")),

@@ -71,6 +71,12 @@ def pytest_configure(config):
 
     configuration.set_hypothesis_home_dir(_SCRATCH / "hypothesis")
 
+    # A test's transaction never commits, so the data version's after-commit
+    # bump would never run: tests move it at once, inside the transaction.
+    from tracker import freshness
+
+    freshness.AFTER_COMMIT = False
+
 
 def pytest_unconfigure(config):
     if _SCRATCH is not None:
@@ -125,6 +131,18 @@ def _module_data(request):
             wanted.update(name for name in item.fixturenames if name in MODULE_DATA)
     for name in sorted(wanted):
         request.getfixturevalue(name)
+
+
+@pytest.fixture(autouse=True)
+def _read_cache_per_test():
+    """Each test starts with an empty cache of read answers (tracker.freshness).
+
+    The data version is rolled back after each test with the rest of the data,
+    so the next test's answers would be keyed like the last one's.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(scope="module")

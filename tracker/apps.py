@@ -12,7 +12,13 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         # Receivers: a session's clocks start at sign-in (tracker/sessions.py).
-        from tracker import sessions  # noqa: F401
+        # Every write moves the data version on (cached reads, tracker/freshness.py).
+        from tracker import (
+            freshness,
+            sessions,  # noqa: F401
+        )
+
+        freshness.connect()
 
 
 class TrackerAdminConfig(admin_apps.AdminConfig):

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
+from tracker import freshness
 from tracker.choices import Comparison, PlanStatus, RegionLevel, TargetKind, TownKind
 from tracker.models import GoalSection, Plan, ProgressUpdate, Region, Target, Town
 from tracker.today import reporting_today
@@ -133,6 +134,8 @@ def generate(
         ],
         batch_size=BATCH,
     )
+    # bulk_create sends no signals: the cached answers must still go (tracker.freshness).
+    freshness.bump()
     town_list = list(Town.objects.filter(slug__startswith=DEMO_PREFIX).order_by("id")[:towns])
     counts.towns = len(town_list)
 

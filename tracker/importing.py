@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from tracker import freshness
 from tracker.choices import PlanStatus, TargetKind
 from tracker.extraction import Candidate, Extraction, ExtractionError, Section, extract
 from tracker.models import (
@@ -596,6 +597,7 @@ def candidates_reject(
         model.objects.filter(pk__in=[c.pk for c in chosen if isinstance(c, model)]).update(
             decision=Decision.REJECTED
         )
+    freshness.bump()  # .update() sends no signal (tracker.freshness)
     _update_state(plan_import, user)
     return len(chosen)
 

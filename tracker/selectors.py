@@ -464,11 +464,17 @@ class TownYear:
 
 @dataclass(frozen=True)
 class Comparable:
-    """Targets of the same unit (and growth flag) across towns: e.g. land cleared in 亩."""
+    """Targets of the same unit (and growth flag) across towns: e.g. land cleared in 亩.
+
+    `rows` holds only the group's targets on the rollup's page (see RegionRollup);
+    `target_count` and `town_count` count the whole group.
+    """
 
     unit: str
     is_growth: bool
     rows: list[TargetRow]
+    target_count: int
+    town_count: int
 
 
 @dataclass(frozen=True)
@@ -478,10 +484,27 @@ class RegionRollup:
     towns: list[TownYear]
     counts: dict[str, int]
     comparables: list[Comparable]
+    # The comparable targets, all groups one after another, are shown a page at a
+    # time: an answer never grows with the number of towns beyond their figures.
+    comparable_count: int = 0
+    page: int = 1
+    page_count: int = 1
+
+
+ROLLUP_PAGE_SIZE = 50
+
+
+class NoSuchPage(ValueError):
+    """A rollup page past the last one."""
 
 
 def region_rollup(
-    region: Region, year: int, today: datetime.date, plans: QuerySet[Plan]
+    region: Region,
+    year: int,
+    today: datetime.date,
+    plans: QuerySet[Plan],
+    page: int = 1,
+    page_size: int = ROLLUP_PAGE_SIZE,
 ) -> RegionRollup:
     """Every town below a region for one year, side by side, and like targets compared.
 
@@ -508,13 +531,28 @@ def region_rollup(
         if row.kind == TargetKind.QUANTITATIVE:
             groups.setdefault((row.unit, row.is_growth), []).append(row)
             group_towns.setdefault((row.unit, row.is_growth), set()).add(row.town.id)
-    comparables = [
-        Comparable(unit=unit, is_growth=growth, rows=members)
-        for (unit, growth), members in sorted(
-            groups.items(), key=lambda item: (-len(item[1]), item[0])
-        )
-        if len(group_towns[(unit, growth)]) > 1
+    compared = [
+        (key, members)
+        for key, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        if len(group_towns[key]) > 1
     ]
+    comparable_count = sum(len(members) for _key, members in compared)
+    page_count = max(1, -(-comparable_count // page_size))
+    if not 1 <= page <= page_count:
+        raise NoSuchPage(page)
+    start, end = (page - 1) * page_size, page * page_size
+    comparables, offset = [], 0
+    for (unit, growth), members in compared:
+        comparables.append(
+            Comparable(
+                unit=unit,
+                is_growth=growth,
+                rows=members[max(0, start - offset) : max(0, end - offset)],
+                target_count=len(members),
+                town_count=len(group_towns[(unit, growth)]),
+            )
+        )
+        offset += len(members)
     return RegionRollup(
         region=region,
         year=year,
@@ -530,4 +568,7 @@ def region_rollup(
         ],
         counts=status_counts(row.assessment for row in rows),
         comparables=comparables,
+        comparable_count=comparable_count,
+        page=page,
+        page_count=page_count,
     )

@@ -608,7 +608,11 @@ class ComparedTargetSerializer(RowSerializer):
 class ComparableSerializer(RowSerializer):
     unit = serializers.CharField()
     is_growth = serializers.BooleanField()
-    targets = ComparedTargetSerializer(source="rows", many=True)
+    target_count = serializers.IntegerField(help_text=_("Targets of the group, on every page."))
+    town_count = serializers.IntegerField(help_text=_("Towns with a target in the group."))
+    targets = ComparedTargetSerializer(
+        source="rows", many=True, help_text=_("The group's targets on this page.")
+    )
 
 
 class RegionRollupSerializer(RowSerializer):
@@ -620,10 +624,27 @@ class RegionRollupSerializer(RowSerializer):
         many=True,
         help_text=_("Quantitative targets of the same unit, in more than one town, side by side."),
     )
+    comparable_count = serializers.IntegerField(
+        help_text=_("Comparable targets in all groups, on every page.")
+    )
+    page = serializers.IntegerField()
+    page_count = serializers.IntegerField()
+
+
+class RegionRollupPageSerializer(RegionRollupSerializer):
+    """The rollup as the API answers it: with links to the other pages of comparable targets."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
 
 
 class RollupQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
+    page = serializers.IntegerField(
+        min_value=1,
+        default=1,
+        help_text=_("The page of comparable targets (50 a page); every page has all towns."),
+    )
 
 
 class HistoryPointSerializer(serializers.Serializer):

@@ -22,10 +22,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from tracker import progress, ranking, selectors, services
 from tracker.access import scope_for
@@ -61,7 +62,7 @@ from tracker.models import (
     Target,
     Town,
 )
-from tracker.selectors import plan_summary, region_rollup
+from tracker.selectors import NoSuchPage, plan_summary, region_rollup
 from tracker.today import reporting_today
 
 ID_OR_SLUG = OpenApiParameter(
@@ -121,7 +122,7 @@ class RegionViewSet(
 
     @extend_schema(
         parameters=[ID_OR_SLUG, api.RollupQuerySerializer],
-        responses=api.RegionRollupSerializer,
+        responses=api.RegionRollupPageSerializer,
         summary=_("Every town below a region for a year, side by side"),
     )
     @action(detail=True, pagination_class=None)
@@ -133,13 +134,27 @@ class RegionViewSet(
         region = self.get_object()
         query = api.RollupQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rollup = region_rollup(
-            region,
-            query.validated_data["year"],
-            reporting_today(),
-            Plan.objects.filter(scope_for(request.user).readable()),
+        try:
+            rollup = region_rollup(
+                region,
+                query.validated_data["year"],
+                reporting_today(),
+                Plan.objects.filter(scope_for(request.user).readable()),
+                page=query.validated_data["page"],
+            )
+        except NoSuchPage:
+            raise NotFound(_("No such page.")) from None
+        data = api.RegionRollupSerializer(rollup).data
+        url = request.build_absolute_uri()
+        data["next"] = (
+            replace_query_param(url, "page", rollup.page + 1)
+            if rollup.page < rollup.page_count
+            else None
         )
-        return Response(api.RegionRollupSerializer(rollup).data)
+        data["previous"] = (
+            replace_query_param(url, "page", rollup.page - 1) if rollup.page > 1 else None
+        )
+        return Response(data)
 
     @extend_schema(
         parameters=[ID_OR_SLUG, ranking_api.RankingQuerySerializer],

@@ -1,6 +1,7 @@
 """The plan database: where things are, what is planned, and what was reported."""
 
 from tracker.models.demo import DemoRecord
+from tracker.models.freshness import DataVersion
 from tracker.models.geography import Department, Region, Town
 from tracker.models.imports import (
     CandidateKind,
@@ -22,6 +23,7 @@ __all__ = [
     "CandidateKind",
     "ChannelKind",
     "Chase",
+    "DataVersion",
     "Decision",
     "DemoRecord",
     "Department",

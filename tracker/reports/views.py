@@ -481,7 +481,11 @@ def region_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         raise Http404(_("No such year."))
     today = reporting_today()
     readable = _readable_plans(request)
-    rollup = selectors.region_rollup(region, year, today, readable)
+    try:
+        page = int(request.GET.get("page", "1"))
+        rollup = selectors.region_rollup(region, year, today, readable, page=page)
+    except (ValueError, selectors.NoSuchPage):
+        raise Http404(_("No such page.")) from None
     years = sorted(
         set(
             readable.filter(town__region__path__startswith=region.path).values_list(
@@ -500,6 +504,8 @@ def region_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     ]
     groups = []
     for comparable in rollup.comparables:
+        if not comparable.rows:
+            continue  # the group's targets are on other pages
         cards = [presenters.card(row) for row in comparable.rows]
         bars = charts.comparison_bars(
             [(row.value, row.current_value, row.assessment.status) for row in comparable.rows]
@@ -508,7 +514,7 @@ def region_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             ComparedGroup(
                 unit=comparable.unit,
                 is_growth=comparable.is_growth,
-                towns=len({row.town.id for row in comparable.rows}),
+                towns=comparable.town_count,
                 rows=[
                     ComparedTarget(
                         card=card,
@@ -532,6 +538,10 @@ def region_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "planned_towns": sum(1 for entry in rollup.towns if entry.plan is not None),
             "tally": presenters.tally(rollup.counts, None),
             "groups": groups,
+            "page": rollup.page,
+            "page_count": rollup.page_count,
+            "previous_page": rollup.page - 1 if rollup.page > 1 else None,
+            "next_page": rollup.page + 1 if rollup.page < rollup.page_count else None,
             "statuses": presenters.legend(),
             "today": today,
             "legend": presenters.legend(),
