@@ -47,6 +47,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from tracker import freshness
 from tracker.choices import (
     Comparison,
     PlanStatus,
@@ -566,6 +567,7 @@ def demo_add(*, towns: list[str] | None = None) -> DemoSummary:
             f"{region.slug}-viewer", f"{region.name}督查室（演示）", summary, password_hash
         )
         _membership(summary, user=viewer, region=region, role=Role.VIEWER)
+    freshness.bump()  # some writes above are .update() calls, which send no signal
     return summary
 
 
@@ -673,6 +675,7 @@ def demo_remove() -> DemoSummary:
     User.objects.filter(pk__in=users).delete()
     summary.add("users", len(users))
     DemoRecord.objects.all().delete()
+    freshness.bump()  # most of the removal is queryset .update()/.delete() and raw SQL
     return summary
 
 

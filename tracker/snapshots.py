@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import progress
+from tracker import freshness, progress
 from tracker.choices import PUBLISHED_PLAN_STATUSES
 from tracker.models import ProgressUpdate, StatusSnapshot, Target
 from tracker.selectors import fact_rows, facts_of
@@ -121,6 +121,7 @@ def snapshot_take(*, month: datetime.date, today: datetime.date) -> SnapshotResu
         ],
         batch_size=500,
     )
+    freshness.bump()  # bulk_create sends no signal; the overview and bulletins read these
     return SnapshotResult(month=start, judged_on=judged_on, written=len(snapshots), kept=len(final))
 
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tests import factories
+from tracker import freshness
 from tracker.choices import Status
 from tracker.models import ProgressUpdate, StatusSnapshot
 from tracker.snapshots import months_to_keep, snapshot_take
@@ -57,8 +58,10 @@ def test_a_final_month_is_never_rewritten_and_a_running_month_is_retaken(target)
     assert (final.taken_on, final.value, final.status) == (D(2026, 11, 30), 2500, Status.ACHIEVED)
     # A correction recorded later does not change November's fact.
     _report(target, D(2026, 11, 25), Decimal("2100"), D(2026, 12, 1))
+    version = freshness.current()
     again = snapshot_take(month=D(2026, 11, 1), today=D(2026, 12, 1))
     assert (again.written, again.kept) == (0, 1)
+    assert freshness.current() > version  # the overview's cached answers go
     assert StatusSnapshot.objects.get(month=D(2026, 11, 1)).value == 2500
 
 

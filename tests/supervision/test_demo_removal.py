@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.supervision.test_demo_layer import seeded_targets, table_counts
-from tracker import demo_layer
+from tracker import demo_layer, freshness
 from tracker.choices import Role
 from tracker.models import DemoRecord, Membership, ProgressUpdate, ReportingPeriod, Target
 from tracker.seeding import seed_load
@@ -27,11 +27,15 @@ def test_removal_takes_the_demo_away_and_only_it(seed_here):
     xiqu = Target.objects.filter(plan__town__slug="xiqu").order_by("pk")
     Target.objects.filter(pk__in=list(xiqu.values_list("pk", flat=True)[5:])).delete()
     before_counts, before_targets = table_counts(), seeded_targets()
+    version = freshness.current()
     demo_layer.demo_add(towns=[*SHORT, "xiqu"])
+    assert freshness.current() > version  # cached answers go (tracker.freshness)
     assert not xiqu.filter(lead_department__isnull=True).exists()
     assert ProgressUpdate.objects.filter(target__plan__town__slug="xiqu").exists()
+    version = freshness.current()
     removed = demo_layer.demo_remove()
     assert removed.changed
+    assert freshness.current() > version
     assert table_counts() == before_counts
     assert seeded_targets() == before_targets
     assert not DemoRecord.objects.exists()
