@@ -37,6 +37,22 @@ def as_id(value: str) -> int | None:
     return number if number <= MAX_ID else 0
 
 
+class OrderingFilter(django_filters.OrderingFilter):
+    """`ordering=` as django-filter reads it, with pages that stay stable.
+
+    An empty choice (`ordering=,`) keeps the model's default order instead of
+    clearing it, and the primary key breaks ties: a page never repeats or
+    skips a row that ties with its neighbour.
+    """
+
+    def filter(self, qs, value):
+        value = [choice for choice in value or () if choice]
+        if not value:
+            return qs
+        ordered = super().filter(qs, value)
+        return ordered.order_by(*ordered.query.order_by, "pk")
+
+
 class PlaceField(forms.CharField):
     """A town or region given by id or by slug (clients know one or the other).
 
@@ -171,7 +187,7 @@ class RegionFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=RegionLevel.choices)
     parent = django_filters.CharFilter(method="filter_parent", label=_("parent (id or slug)"))
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
-    ordering = django_filters.OrderingFilter(fields=["path", "name", "id"])
+    ordering = OrderingFilter(fields=["path", "name", "id"])
 
     class Meta:
         model = Region
@@ -192,7 +208,7 @@ class TownFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=TownKind.choices)
     region = RegionFilter(field_name="region")
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
-    ordering = django_filters.OrderingFilter(fields=["name", "slug", "id"])
+    ordering = OrderingFilter(fields=["name", "slug", "id"])
 
     class Meta:
         model = Town
@@ -208,7 +224,7 @@ class DepartmentFilterSet(django_filters.FilterSet):
     town = TownFilter(field_name="town")
     region = RegionFilter(field_name="town__region")
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("search"))
-    ordering = django_filters.OrderingFilter(fields=["name", "id"])
+    ordering = OrderingFilter(fields=["name", "id"])
 
     class Meta:
         model = Department
@@ -221,7 +237,7 @@ class PlanFilterSet(django_filters.FilterSet):
     year = YearFilter()
     status = django_filters.ChoiceFilter(choices=PlanStatus.choices)
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
-    ordering = django_filters.OrderingFilter(fields=["year", "id", ("town__name", "town")])
+    ordering = OrderingFilter(fields=["year", "id", ("town__name", "town")])
 
     class Meta:
         model = Plan
@@ -241,7 +257,7 @@ class SectionFilterSet(django_filters.FilterSet):
         field_name="parent", lookup_expr="isnull", label=_("top level only")
     )
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
-    ordering = django_filters.OrderingFilter(fields=["position", "id", ("plan__year", "year")])
+    ordering = OrderingFilter(fields=["position", "id", ("plan__year", "year")])
 
     class Meta:
         model = GoalSection
@@ -267,7 +283,7 @@ class TargetFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=Status.choices, method="filter_status", label=_("status")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("id", "id"),
             ("plan__year", "year"),
@@ -314,7 +330,7 @@ class ProgressUpdateFilterSet(django_filters.FilterSet):
     as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
     as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte")
     q = django_filters.CharFilter(field_name="note", lookup_expr="icontains", label=_("search"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("as_of", "as_of"), ("reported_at", "reported_at"), ("id", "id")]
     )
 
@@ -331,7 +347,7 @@ class ReportingPeriodFilterSet(django_filters.FilterSet):
     town = TownFilter(field_name="plan__town")
     region = RegionFilter(field_name="plan__town__region")
     year = YearFilter(field_name="plan__year", label=_("year"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("starts_on", "starts_on"), ("due_on", "due_on"), ("id", "id")]
     )
 
@@ -349,7 +365,7 @@ class ProgressReportFilterSet(django_filters.FilterSet):
     year = YearFilter(field_name="target__plan__year", label=_("year"))
     department = IdFilter(field_name="department_id", label=_("reporting department"))
     state = django_filters.ChoiceFilter(choices=ReportState.choices, label=_("state"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("period__due_on", "due_on"),
             ("submitted_at", "submitted_at"),

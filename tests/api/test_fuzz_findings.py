@@ -1,7 +1,13 @@
 """What the fuzzing (tests/api/test_fuzz.py) found, kept from coming back."""
 
+import warnings
+
 import jsonschema_rs
 import pytest
+from django.core.paginator import UnorderedObjectListWarning
+
+from tracker.filters import OrderingFilter
+from tracker.models import Town
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +39,23 @@ def test_a_document_without_a_url_is_described_by_the_schema(world, client):
     assert validator.is_valid("")
     assert validator.is_valid("https://www.nanhai.gov.cn/plan.html")
     assert not validator.is_valid(3)
+
+
+@pytest.mark.parametrize("path", ["/api/periods/", "/api/reports/", "/api/towns/"])
+def test_an_empty_ordering_keeps_the_default_order_and_pages_stay_stable(world, path):
+    # `ordering=,` cleared the order: Django warned that pages may repeat or skip rows.
+    client = world.client("editor_a")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        unordered = client.get(path + "?ordering=,")
+        ordered = client.get(path)
+    assert unordered.status_code == 200
+    assert unordered.json() == ordered.json()
+
+
+def test_an_ordering_by_a_shared_value_breaks_ties_by_id(world):
+    client = world.client("editor_a")
+    names = client.get("/api/towns/?ordering=-name").json()["results"]
+    assert [town["name"] for town in names] == sorted((t["name"] for t in names), reverse=True)
+    query = OrderingFilter(fields=["name"]).filter(Town.objects.all(), ["-name"]).query
+    assert list(query.order_by) == ["-name", "pk"]
