@@ -35,7 +35,7 @@ conflict.
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -108,8 +108,31 @@ class ProgressItem:
     source_document: SourceDocument | None = None
     quote: str = ""
 
+    def fields(self) -> dict:
+        """Its content, as keyword arguments (CONTENT)."""
+        return {name: getattr(self, name) for name in CONTENT}
+
     def content(self) -> tuple:
-        return (self.as_of, self.value, self.milestone_done, self.note, self.evidence_url)
+        return tuple(self.fields().values())
+
+
+# What a submission says: the fields compared for replays, and passed on to the writes.
+CONTENT = ("as_of", "value", "milestone_done", "note", "evidence_url")
+
+
+def content_of(data: Mapping) -> dict:
+    """A submission's content from a form's cleaned data: absent text is "", absent values None.
+
+    Every form that submits progress (the admin's, the report page's, the grid's)
+    passes its data through here, so that none forgets a field.
+    """
+    return {
+        "as_of": data.get("as_of"),
+        "value": data.get("value"),
+        "milestone_done": data.get("milestone_done"),
+        "note": data.get("note") or "",
+        "evidence_url": data.get("evidence_url") or "",
+    }
 
 
 @dataclass(frozen=True)
@@ -232,11 +255,7 @@ def progress_save_drafts(*, user, items: Sequence[ProgressItem]) -> list[Progres
                         user=user,
                         target=target,
                         period=item.period,
-                        value=item.value,
-                        milestone_done=item.milestone_done,
-                        as_of=item.as_of,
-                        note=item.note,
-                        evidence_url=item.evidence_url,
+                        **item.fields(),
                         client_key=item.client_key,
                     )
                 )
@@ -290,12 +309,8 @@ def _record(user, item: ProgressItem) -> Submission:
             return Submission(Outcome.RECORDED, update=earlier, report=None, replayed=True)
     update = progress_record(
         target=item.target,
-        as_of=item.as_of,
-        value=item.value,
-        milestone_done=item.milestone_done,
         reported_by=user,
-        note=item.note,
-        evidence_url=item.evidence_url,
+        **item.fields(),
         corrects=item.corrects,
         source_document=item.source_document,
         quote=item.quote,
@@ -379,11 +394,7 @@ def _save_and_submit(user, item: ProgressItem, period: ReportingPeriod) -> Progr
         user=user,
         target=item.target,
         period=period,
-        value=item.value,
-        milestone_done=item.milestone_done,
-        as_of=item.as_of,
-        note=item.note,
-        evidence_url=item.evidence_url,
+        **item.fields(),
         client_key=item.client_key,
     )
     # report_submit approves at once where no review is needed (the same rule).

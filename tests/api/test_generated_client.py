@@ -245,14 +245,14 @@ def test_reports_progress_where_it_is_reviewed_retries_and_conflicts(api, world)
 
 
 def test_reads_the_summary_and_the_rollup_and_downloads_csv_and_xlsx(api, world):
-    from plan_tracker_client.models import PlanSummary, RegionRollup
+    from plan_tracker_client.models import PlanSummary, RegionRollupPage
 
     anonymous = api.connect()
     summary = call("plans.plans_summary_retrieve", world.plan_b.pk, client=anonymous).parsed
     assert isinstance(summary, PlanSummary)
     assert (summary.plan.id, summary.target_count) == (world.plan_b.pk, 1)
     rollup = call("regions.regions_rollup_retrieve", "nanhai", client=anonymous, year=2024).parsed
-    assert isinstance(rollup, RegionRollup)
+    assert isinstance(rollup, RegionRollupPage)  # the towns, and a page of like targets
     assert "桂城街道" in {row.town.name for row in rollup.towns}
 
     viewer = api.connect("region_viewer")

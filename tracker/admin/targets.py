@@ -24,22 +24,12 @@ from tracker.models import (
     Target,
 )
 from tracker.reports import presenters
+from tracker.reports.charts import STATUS_TONE
 from tracker.reports.views import target_story
 from tracker.selectors import section_tree, target_ids_with_status, with_first_due
-from tracker.submission import KeyReused, Submission, progress_submit
+from tracker.submission import KeyReused, Submission, content_of, progress_submit
 from tracker.today import reporting_today
 from tracker.workflow import InvalidTransition
-
-STATUS_CSS = {
-    Status.ACHIEVED: "achieved",
-    Status.ON_TRACK: "on-track",
-    Status.AT_RISK: "at-risk",
-    Status.BEHIND: "behind",
-    Status.UNMET: "unmet",
-    Status.OVERDUE: "overdue",
-    Status.NOT_STARTED: "not-started",
-    Status.NO_DATA: "no-data",
-}
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -109,15 +99,7 @@ class _DryRun(Exception):
 
 
 def _submit(user, target: Target, data: dict) -> Submission:
-    return progress_submit(
-        user=user,
-        target=target,
-        as_of=data.get("as_of"),
-        value=data.get("value"),
-        milestone_done=data.get("milestone_done"),
-        note=data.get("note", ""),
-        evidence_url=data.get("evidence_url", ""),
-    )
+    return progress_submit(user=user, target=target, **content_of(data))
 
 
 class NewProgressFormSet(BaseInlineFormSet):
@@ -321,7 +303,7 @@ class TargetAdmin(VersionedAdmin):
         return format_html(
             '<span class="pt-progress"><progress class="pt-{}" max="100" value="{}">{}</progress>'
             ' <span class="pt-progress-text">{} · {}</span></span>',
-            STATUS_CSS[assessment.status],
+            STATUS_TONE[assessment.status],
             0 if percent is None else min(100, int(percent)),
             shown,
             shown,

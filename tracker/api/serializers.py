@@ -476,6 +476,11 @@ def readable_documents(scope: Scope):
     )
 
 
+def readable_targets(scope: Scope):
+    """Targets of plans the user may read: what a progress update or report may name."""
+    return Target.objects.filter(scope.readable("plan")).select_related("plan")
+
+
 def check_document_of_plan(attrs: dict, plan: Plan | None) -> None:
     """Provenance must point at one of the plan's own source documents."""
     document = attrs.get("source_document")
@@ -526,9 +531,7 @@ class ProgressUpdateSerializer(ScopedSerializerMixin, serializers.ModelSerialize
     def get_fields(self):
         fields = super().get_fields()
         scope = self.scope
-        fields["target"].queryset = Target.objects.filter(scope.readable("plan")).select_related(
-            "plan"
-        )
+        fields["target"].queryset = readable_targets(scope)
         fields["corrects"].queryset = ProgressUpdate.objects.filter(scope.readable("target__plan"))
         fields["source_document"].queryset = readable_documents(scope)
         return fields

@@ -13,7 +13,12 @@ from rest_framework.exceptions import ValidationError
 
 from tracker.access import Action, rule
 from tracker.api.permissions import EDIT
-from tracker.api.serializers import ScopedSerializerMixin, TownRefSerializer, id_field
+from tracker.api.serializers import (
+    ScopedSerializerMixin,
+    TownRefSerializer,
+    id_field,
+    readable_targets,
+)
 from tracker.api.strict import RejectUnknownFieldsMixin
 from tracker.choices import Frequency
 from tracker.models import EvidenceFile, Plan, ProgressReport, ReportingPeriod, Target
@@ -111,9 +116,7 @@ class ReportSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         scope = self.scope
-        fields["target"].queryset = Target.objects.filter(scope.readable("plan")).select_related(
-            "plan"
-        )
+        fields["target"].queryset = readable_targets(scope)
         fields["period"].queryset = ReportingPeriod.objects.filter(scope.readable("plan"))
         return fields
 

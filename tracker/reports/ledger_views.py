@@ -47,6 +47,7 @@ from tracker.selectors import TargetRow
 from tracker.submission import (
     ProgressItem,
     SubmissionsRefused,
+    content_of,
     progress_save_drafts,
     progress_submit_many,
 )
@@ -245,11 +246,7 @@ def _apply(request, period, filled: list[GridRow]):
             ProgressItem(
                 target=targets[row.target.pk],
                 period=period,
-                value=data.get("value"),
-                milestone_done=data.get("milestone_done"),
-                as_of=data.get("as_of"),
-                note=data.get("note", ""),
-                evidence_url=data.get("evidence_url", ""),
+                **content_of(data),
             )
         )
     if "submit" in request.POST:

@@ -37,7 +37,7 @@ from tracker.evidence import evidence_attach
 from tracker.models import ProgressReport, ProgressUpdate, ReportingPeriod, Target
 from tracker.reports import presenters
 from tracker.reports.forms import ReportForm
-from tracker.submission import Outcome, progress_submit
+from tracker.submission import Outcome, content_of, progress_submit
 from tracker.workflow import (
     OPEN,
     Chase,
@@ -286,11 +286,7 @@ def _save(request, form: ReportForm, target: Target, period: ReportingPeriod):
                 user=request.user,
                 target=target,
                 period=period,
-                value=data.get("value"),
-                milestone_done=data.get("milestone_done"),
-                as_of=data.get("as_of"),
-                note=data.get("note", ""),
-                evidence_url=data.get("evidence_url", ""),
+                **content_of(data),
             )
             for upload in data.get("files") or []:
                 evidence_attach(report=report, upload=upload, user=request.user)
@@ -308,11 +304,7 @@ def _save(request, form: ReportForm, target: Target, period: ReportingPeriod):
             user=request.user,
             target=target,
             period=period,
-            value=data.get("value"),
-            milestone_done=data.get("milestone_done"),
-            as_of=data.get("as_of"),
-            note=data.get("note", ""),
-            evidence_url=data.get("evidence_url", ""),
+            **content_of(data),
         )
     except ValidationError as error:
         # The draft stays saved; what stops it from being submitted is shown.
