@@ -63,6 +63,7 @@ from tracker.models import (
     SourceDocument,
     Target,
     TargetCandidate,
+    TargetNode,
     Town,
 )
 
@@ -105,6 +106,7 @@ ROUTES: dict[type[Model], Route] = {
     Plan: Route(towns=("town",), plan=""),
     GoalSection: Route(towns=("plan__town",), plan="plan"),
     Target: Route(towns=("plan__town",), plan="plan", target=""),
+    TargetNode: Route(towns=("target__plan__town",), plan="target__plan", target="target"),
     ProgressUpdate: Route(towns=("target__plan__town",), plan="target__plan", target="target"),
     Membership: Route(towns=("town",)),
     ReportingPeriod: Route(towns=("plan__town",), plan="plan"),

@@ -19,13 +19,15 @@ from tracker.access import Action, may_in_town
 from tracker.choices import WarningLevel
 from tracker.models import Chase, Target
 from tracker.notify import Message, notify_department
-from tracker.workflow import cycle_for, reporting_today, warning_for
+from tracker.workflow import cycle_for, reporting_today
 
 
 def chase_send(*, user, target: Target, today: datetime.date | None = None) -> Chase:
     """Record a 催办 of `target` by `user` and notify its lead department; returns the record."""
-    target = Target.objects.select_related("plan__town", "lead_department", "latest_update").get(
-        pk=target.pk
+    target = (
+        Target.objects.select_related("plan__town", "lead_department", "latest_update")
+        .prefetch_related("nodes")  # the status rule reads the node schedule
+        .get(pk=target.pk)
     )
     if not may_in_town(user, Action.REVIEW, target.plan.town_id):
         raise PermissionDenied(_("You do not review this town's targets."))
@@ -33,10 +35,7 @@ def chase_send(*, user, target: Target, today: datetime.date | None = None) -> C
         raise ValidationError(_("This target has no lead department to chase."))
     today = today or reporting_today()
     cycle = cycle_for([target], today)
-    status = target.assess(today).status
-    flag = cycle.flag(target, status) or warning_for(
-        status=status, period=None, report_state=None, today=today
-    )
+    flag = cycle.warning(target, target.assess(today))
     if flag.level == WarningLevel.GREEN:
         raise ValidationError(_("This target is neither overdue nor lagging: nothing to chase."))
     owed = cycle.owed(target)

@@ -22,8 +22,8 @@ def columns() -> list[str]:
     return [
         _("id"), _("town"), _("year"), _("section"), _("target"), _("kind"), _("comparison"),
         _("value"), _("upper value"), _("unit"), _("growth rate"), _("deadline"),
-        _("lead department"), _("current value"), _("milestone done"), _("as of"),
-        _("percent complete"), _("status"), _("source quote"),
+        _("lead department"), _("person responsible"), _("leader in charge"), _("current value"),
+        _("milestone done"), _("as of"), _("percent complete"), _("status"), _("source quote"),
     ]  # fmt: skip
 
 
@@ -76,6 +76,8 @@ def row_values(row: TargetRow, labels: _Labels | None = None) -> list:
         labels.yes if row.is_growth else "",
         row.due_on,
         row.lead_department.name if row.lead_department else "",
+        " ".join(filter(None, [row.owner_name, row.owner_title])),
+        row.leader_name,
         row.current_value,
         _done(labels, row.milestone_done),
         row.as_of,

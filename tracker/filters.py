@@ -279,6 +279,12 @@ class TargetFilterSet(django_filters.FilterSet):
     unit = django_filters.CharFilter(field_name="unit", label=_("unit"))
     department = IdFilter(method="filter_department", label=_("department (lead or helping)"))
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
+    owner = django_filters.CharFilter(
+        field_name="owner_name", lookup_expr="icontains", label=_("person responsible (责任人)")
+    )
+    leader = django_filters.CharFilter(
+        field_name="leader_name", label=_("leader in charge (分管领导), exactly")
+    )
     # Last, so the rule runs over the rows the other filters left.
     status = django_filters.ChoiceFilter(
         choices=Status.choices, method="filter_status", label=_("status")

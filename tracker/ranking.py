@@ -13,7 +13,8 @@ Figures of a unit (a town's plan for the year, or the targets a department leads
 - on_pace_share: the share of targets achieved or on track.
 - red_count: targets showing red: their 督办 warning where the plan's
   reporting runs (an overdue report, or behind), else their status
-  (behind, overdue, unmet).
+  (behind, overdue, unmet) and a milestone's steps passed undone, as the
+  督办 page judges them (tracker.workflow.warning_of).
 - reporting_rate (填报率): of the reports owed — one per target with a lead
   department per period whose due date has passed (or the one period asked
   for) — the share that came: submitted or approved, or a progress update
@@ -36,7 +37,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracker import progress
-from tracker.choices import RED_STATUSES, ReportState, Status, WarningLevel
+from tracker.choices import ReportState, Status, WarningLevel
 from tracker.models import (
     Department,
     Plan,
@@ -48,6 +49,7 @@ from tracker.models import (
     Town,
 )
 from tracker.selectors import TargetRow, target_rows
+from tracker.workflow import Flag, warning_of
 
 COUNTED = (ReportState.SUBMITTED, ReportState.APPROVED)
 ON_PACE = frozenset({Status.ACHIEVED, Status.ON_TRACK})
@@ -69,11 +71,14 @@ def _rate(part: int | Decimal, whole: int) -> Decimal | None:
     return (Decimal(part) * progress.HUNDRED / whole).quantize(progress.CENT)
 
 
-def is_red(row: TargetRow) -> bool:
-    """Red on the 督办 board: its warning where its plan's reporting runs, else its status."""
-    if row.warning is not None:
-        return row.warning.level == WarningLevel.RED
-    return row.assessment.status in RED_STATUSES
+def warning(row: TargetRow, today: datetime.date) -> Flag:
+    """Its 督办 warning where its plan's reporting runs, else by its status and missed steps."""
+    return row.warning or warning_of(row.assessment, today)
+
+
+def is_red(row: TargetRow, today: datetime.date) -> bool:
+    """Red on the 督办 board (`warning`)."""
+    return warning(row, today).level == WarningLevel.RED
 
 
 @dataclass
@@ -105,7 +110,7 @@ class RedTarget:
     pk: int
     title: str
     status: str
-    reasons: tuple[str, ...] = ()  # the 督办 warning's, where the plan's reporting runs
+    reasons: tuple[str, ...] = ()  # its 督办 warning's (`warning`)
 
 
 @dataclass
@@ -170,7 +175,7 @@ class Ranking:
         return sum(s.reported_count for s in self.standings)
 
 
-def _figures(standing: Standing, rows: list[TargetRow]) -> None:
+def _figures(standing: Standing, rows: list[TargetRow], today: datetime.date) -> None:
     standing.target_count = len(rows)
     if not rows:
         return
@@ -180,14 +185,14 @@ def _figures(standing: Standing, rows: list[TargetRow]) -> None:
     standing.on_pace_share = _rate(
         sum(1 for row in rows if row.assessment.status in ON_PACE), len(rows)
     )
-    red = [row for row in rows if is_red(row)]
+    red = [row for row in rows if is_red(row, today)]
     standing.red_count = len(red)
     standing.red_targets = [
         RedTarget(
             row.pk,
             row.title,
             row.assessment.status,
-            tuple(str(r) for r in row.warning.reasons) if row.warning else (),
+            tuple(str(reason) for reason in warning(row, today).reasons),
         )
         for row in red
     ]
@@ -331,7 +336,7 @@ def region_ranking(
         standing = Standing(
             pk=town.pk, slug=town.slug, name=town.name, plan_id=plan.pk if plan else None
         )
-        _figures(standing, by_town.get(town.pk, []))
+        _figures(standing, by_town.get(town.pk, []), today)
         standing.tally = tallies.get(town.pk, Tally())
         standings.append(standing)
     return Ranking(year=year, today=today, period=period, standings=_rank(standings), region=region)
@@ -368,7 +373,7 @@ def town_ranking(
         standing = Standing(
             pk=department.pk, slug="", name=department.name, plan_id=plan.pk if plan else None
         )
-        _figures(standing, by_department.get(department.pk, []))
+        _figures(standing, by_department.get(department.pk, []), today)
         standing.tally = tallies.get(department.pk, Tally())
         standings.append(standing)
     return Ranking(year=year, today=today, period=period, standings=_rank(standings), town=town)

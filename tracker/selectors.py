@@ -3,7 +3,10 @@
 Every face that shows targets (the API, the report pages, the exports, the plan
 summary, the region rollup) reads them as `TargetRow`s built by `target_rows`:
 one `.values()` query and a fixed number of batched ones, whatever the number
-of targets.
+of targets. Every read that judges targets from rows (`fact_rows`, `rows_of`)
+reads their node schedules (节点目标) in one query more (`with_schedules`), and
+`facts_of` refuses a row without them, so no face judges a target by the
+straight line when its nodes say otherwise.
 """
 
 import datetime
@@ -15,7 +18,16 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from tracker import progress
 from tracker.choices import Status, TargetKind
-from tracker.models import Department, GoalSection, Plan, Region, ReportingPeriod, Target, Town
+from tracker.models import (
+    Department,
+    GoalSection,
+    Plan,
+    Region,
+    ReportingPeriod,
+    Target,
+    TargetNode,
+    Town,
+)
 from tracker.workflow import Flag, cycle_for
 
 # The columns the status rule needs: enough to filter by status, nothing more.
@@ -42,10 +54,37 @@ def with_first_due(targets: QuerySet[Target]) -> QuerySet[Target]:
     return targets.annotate(first_report_due=Subquery(first))
 
 
-def fact_rows(targets: QuerySet[Target], *extra: str) -> QuerySet:
-    """The rows the status rule reads (FACT_FIELDS, and `extra` columns), annotated as
-    `facts_of` needs: every face that judges targets reads them through here."""
-    return with_first_due(targets.order_by()).values(*FACT_FIELDS, *extra)
+def fact_rows(targets: QuerySet[Target], *extra: str) -> list[dict]:
+    """The rows the status rule reads (FACT_FIELDS, and `extra` columns), annotated and
+    with their node schedules as `facts_of` needs: every face that judges targets
+    reads them through here. Two queries: the rows, their nodes (none if no rows)."""
+    fields = dict.fromkeys((*FACT_FIELDS, "plan_id", *extra))  # plan_id: with_schedules
+    return with_schedules(list(with_first_due(targets.order_by()).values(*fields)))
+
+
+# Above this many rows, batched reads filter by the rows' plans rather than by their ids.
+MANY_ROWS = 500
+
+
+def with_schedules(rows: list[dict]) -> list[dict]:
+    """`rows` (dicts holding "pk" and "plan_id"), each given its target's node schedule
+    under "nodes": its TargetNodes in date order, [] for most targets. One query (none
+    for no rows); above MANY_ROWS it reads the nodes of the rows' plans (a few ids to
+    send rather than thousands)."""
+    if not rows:
+        return rows
+    pks = {row["pk"] for row in rows}
+    nodes = TargetNode.objects.order_by("target_id", "due_on", "pk")
+    if len(pks) > MANY_ROWS:
+        nodes = nodes.filter(target__plan_id__in={row["plan_id"] for row in rows})
+    else:
+        nodes = nodes.filter(target_id__in=list(pks))
+    found: dict[int, list[TargetNode]] = {}
+    for node in nodes:
+        found.setdefault(node.target_id, []).append(node)
+    for row in rows:
+        row["nodes"] = found.get(row["pk"], [])
+    return rows
 
 
 # Everything a face shows of a target, in one `.values()` query (no model instances:
@@ -57,12 +96,13 @@ ROW_FIELDS = (
     "lead_department_id", "lead_department__name", "quote", "version", "created_at",
     "updated_at", "source_document_id", "source_document__title",
     "source_document__publisher", "source_document__published_on", "source_document__url",
-    "progress_basis",
+    "progress_basis", "owner_name", "owner_title", "owner_user_id", "leader_name",
 )  # fmt: skip
 
 
 def facts_of(row: dict) -> progress.TargetFacts:
-    """The rule's facts from a row holding FACT_FIELDS."""
+    """The rule's facts from a row holding FACT_FIELDS and its "nodes" (`with_schedules`:
+    a row read without them is a KeyError here, not a status by the straight line)."""
     return progress.facts_of(
         kind=row["kind"],
         comparison=row["comparison"],
@@ -73,6 +113,7 @@ def facts_of(row: dict) -> progress.TargetFacts:
         year=row["plan__year"],
         first_due=row["first_report_due"],
         deadline_text=row["deadline_text"],
+        nodes=tuple(node.as_progress_node(row["value"]) for node in row["nodes"]),
     )
 
 
@@ -90,8 +131,8 @@ def target_ids_with_status(
 ) -> list[int]:
     """The ids of the targets in `targets` whose status is `status` on `today`.
 
-    Status depends on the day, so it is computed, not stored; one query reads
-    just the columns the rule needs.
+    Status depends on the day, so it is computed, not stored; two queries read
+    just the columns the rule needs and the targets' nodes (`fact_rows`).
     """
     thresholds = progress.configured_thresholds()
     return [
@@ -104,10 +145,10 @@ def target_ids_with_status(
 def plan_assessments(
     plans: Iterable[Plan], today: datetime.date
 ) -> dict[int, list[progress.Assessment]]:
-    """Each plan's targets assessed on `today`, for counting (one query, the rule's columns)."""
+    """Each plan's targets assessed on `today`, for counting (`fact_rows`: two queries)."""
     thresholds = progress.configured_thresholds()
     found: dict[int, list[progress.Assessment]] = {}
-    for row in fact_rows(Target.objects.filter(plan__in=list(plans)), "plan_id"):
+    for row in fact_rows(Target.objects.filter(plan__in=list(plans))):
         found.setdefault(row["plan_id"], []).append(
             progress.assess(facts_of(row), reading_of(row), today, thresholds)
         )
@@ -189,6 +230,11 @@ class TargetRow:
     warning: Flag | None = None
     deadline_text: str = ""  # the time limit as written, when it is no date (3至5年内)
     progress_basis: str = ""  # cumulative (累计) or per period (当期)
+    nodes: list[TargetNode] = field(default_factory=list)  # its schedule (节点目标), by date
+    owner_name: str = ""  # 责任人
+    owner_title: str = ""
+    owner_user_id: int | None = None
+    leader_name: str = ""  # 分管领导
 
     @property
     def due_on(self) -> datetime.date:
@@ -218,14 +264,17 @@ class TargetRow:
     def section(self) -> SectionRef | None:
         return self.section_path[-1] if self.section_path else None
 
+    @property
+    def owner(self) -> str:
+        """The person responsible as pages and bulletins name them: 张伟（经济发展办公室主任）."""
+        if self.owner_name and self.owner_title:
+            return f"{self.owner_name}（{self.owner_title}）"
+        return self.owner_name
+
 
 def row_values(targets: QuerySet[Target]) -> QuerySet:
     """The one query of a list of rows (pagers slice it; `rows_of` finishes the rows)."""
     return with_first_due(targets).values(*ROW_FIELDS)
-
-
-# Above this many rows, batched reads filter by the rows' plans rather than by their ids.
-MANY_ROWS = 500
 
 
 def target_rows(
@@ -246,11 +295,12 @@ def rows_of(
 ) -> list[TargetRow]:
     """Rows from `row_values()` dicts, assessed on `today`.
 
-    Three more queries whatever the number of rows (none for no rows): the
-    helping departments, the sections of the rows' plans (for section paths;
-    not read when the caller has them all at hand: `sections`), and the
-    reporting periods of those plans that have started by `today` (for the
-    warnings; two more once one has: tracker.workflow.cycle_for).
+    Four more queries whatever the number of rows (none for no rows): the
+    targets' node schedules (`with_schedules`), the helping departments, the
+    sections of the rows' plans (for section paths; not read when the caller
+    has them all at hand: `sections`), and the reporting periods of those plans
+    that have started by `today` (for the warnings; two more once one has:
+    tracker.workflow.cycle_for).
     """
     thresholds = progress.configured_thresholds()
     # Rows of one town, lead department or document share one reference to it.
@@ -258,7 +308,7 @@ def rows_of(
     leads: dict[int, DepartmentRef] = {}
     documents: dict[int, DocumentRef] = {}
     rows = []
-    for v in values:
+    for v in with_schedules(list(values)):
         facts, reading = facts_of(v), reading_of(v)
         town = towns.get(v["plan__town_id"])
         if town is None:
@@ -312,6 +362,11 @@ def rows_of(
                 None,
                 v["deadline_text"],
                 v["progress_basis"],
+                v["nodes"],
+                v["owner_name"],
+                v["owner_title"],
+                v["owner_user_id"],
+                v["leader_name"],
             )  # fmt: skip
         )
     if not rows:
@@ -349,7 +404,7 @@ def rows_of(
     if cycle.periods:
         for row in rows:
             if cycle.in_cycle(row):
-                row.warning = cycle.flag(row, row.assessment.status)
+                row.warning = cycle.flag(row, row.assessment)
     return rows
 
 

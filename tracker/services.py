@@ -10,7 +10,8 @@ from django.db import Error as DatabaseFault
 from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import ProgressUpdate, SourceDocument, Target
+from tracker.models import ProgressUpdate, SourceDocument, Target, TargetNode
+from tracker.models.nodes import schedule_validate
 
 
 class VersionConflict(Exception):
@@ -130,17 +131,20 @@ def record_edit(
     changes: dict[str, Any],
     expected_version: int | None,
     user: AbstractBaseUser | None,
+    touch: bool = False,
 ) -> models.Model:
     """Apply field changes to a versioned record, refusing a stale edit.
 
     `expected_version` is the version the editor read (None skips the check,
-    for callers that hold the row already). Raises VersionConflict or
+    for callers that hold the row already). `touch`: something that belongs to
+    the record changes with it (a target's node schedule, `target_edit`), so
+    the version moves on even when no column does. Raises VersionConflict or
     ValidationError and saves nothing in either case.
     """
     model = type(instance)
     current = model.objects.select_for_update().get(pk=instance.pk)
     expected = current.version if expected_version is None else expected_version
-    if not _changes_anything(current, changes):
+    if not touch and not _changes_anything(current, changes):
         # Nothing to record: the version (the ETag clients hold) and the history stay.
         if expected != current.version:
             raise VersionConflict(current.version)
@@ -195,6 +199,96 @@ def record_create(
     for name, value in m2m.items():
         getattr(instance, name).set(value)
     return instance
+
+
+NODE_FIELDS = ("due_on", "planned_value", "planned_percent", "name", "done_on")
+
+
+def _node_key(fields: dict[str, Any]) -> tuple:
+    return tuple(fields.get(name, "" if name == "name" else None) for name in NODE_FIELDS)
+
+
+def _schedule_changes(target: Target, nodes: list[dict[str, Any]]) -> bool:
+    """Whether `nodes` differ from the target's schedule (amounts compared as numbers)."""
+    current = [
+        _node_key({name: getattr(node, name) for name in NODE_FIELDS})
+        for node in TargetNode.objects.filter(target=target).order_by("due_on", "pk")
+    ]
+    return sorted(map(_node_key, nodes), key=lambda key: key[0]) != current
+
+
+@transaction.atomic
+def target_create(
+    *, fields: dict[str, Any], nodes: list[dict[str, Any]] | None, user: AbstractBaseUser | None
+) -> Target:
+    """Create a target (record_create) and its node schedule (`target_schedule_set`), or nothing."""
+    target = record_create(model=Target, fields=fields, user=user)
+    if nodes:
+        target_schedule_set(target=target, nodes=nodes, user=user)
+    return target
+
+
+@transaction.atomic
+def target_edit(
+    *,
+    target: Target,
+    changes: dict[str, Any],
+    nodes: list[dict[str, Any]] | None,
+    expected_version: int | None,
+    user: AbstractBaseUser | None,
+) -> Target:
+    """Edit a target (record_edit) and, when `nodes` is given, replace its node schedule.
+
+    The schedule is part of the target: a new one moves the target's version on
+    (once, with any column changes), so the If-Match that guards the target
+    guards its nodes too, and a stale version changes neither. A schedule the
+    same as the old one changes nothing. All or nothing: a refused schedule
+    leaves the target as it was.
+    """
+    touch = nodes is not None and _schedule_changes(target, nodes)
+    edited = record_edit(
+        instance=target, changes=changes, expected_version=expected_version, user=user, touch=touch
+    )
+    if touch:
+        target_schedule_set(target=edited, nodes=nodes, user=user)
+    return edited
+
+
+@transaction.atomic
+def target_schedule_set(
+    *, target: Target, nodes: list[dict[str, Any]], user: AbstractBaseUser | None
+) -> list[TargetNode]:
+    """Replace a target's node schedule (节点目标) with `nodes`, checked whole: all or nothing.
+
+    The schedule is part of the target: callers move the target's version on in
+    the same transaction (`target_edit`), so an If-Match read covers its nodes too.
+    Each node is checked by its model's rules, then the schedule as a whole
+    (tracker.progress.schedule_errors); raises ValidationError under "nodes",
+    each message numbered by the node's place in the list, and saves nothing.
+    """
+    stamp = user if user is not None and user.is_authenticated else None
+    built, errors = [], []
+    for number, fields in enumerate(nodes, start=1):
+        node = TargetNode(target=target, created_by=stamp, updated_by=stamp)
+        for name in NODE_FIELDS:
+            setattr(node, name, fields.get(name, "" if name == "name" else None))
+        try:
+            # Uniqueness is the schedule's check below: the old nodes are being replaced.
+            full_clean(node, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors += [f"{number}: {message}" for message in error.messages]
+        built.append(node)
+    if not errors:
+        try:
+            schedule_validate(target, built)
+        except ValidationError as error:
+            errors += error.messages
+    if errors:
+        raise ValidationError({"nodes": errors})
+    target.nodes.all().delete()
+    for node in built:
+        node.save()  # one by one, so each node's history is kept
+    return built
 
 
 def validate_version_header(value: str | None) -> int | None:

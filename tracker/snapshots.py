@@ -80,7 +80,7 @@ def snapshot_take(*, month: datetime.date, today: datetime.date) -> SnapshotResu
             "target_id", flat=True
         )
     )
-    # The rule's columns only (selectors.FACT_FIELDS), read once.
+    # The rule's columns and the targets' node schedules (selectors.fact_rows), read once.
     targets = [
         row
         for row in fact_rows(

@@ -36,12 +36,17 @@ Warnings (督办 colours), for a target of a plan with periods that have started
 judged on the earliest period it still owes:
 - red:    that report is overdue (past the due date, not submitted), or its
           status is red (tracker/progress.py): "behind" (below
-          TRACKER_AT_RISK_RATIO of the expected pace), "not achieved" (its
-          deadline passed unmet) or "overdue" (nothing reported);
+          TRACKER_AT_RISK_RATIO of the expected pace, which follows the
+          target's node schedule when it has one), "not achieved" (its
+          deadline passed unmet) or "overdue" (nothing reported); or a
+          milestone's named step (立项, 开工…) has passed its date undone,
+          each such step a reason of its own;
 - yellow: that report is due within TRACKER_DUE_SOON_DAYS days (3), or its
           status is "at risk";
 - green:  otherwise.
-A target whose plan has no period that has started has no warning.
+A target whose plan has no period that has started has no warning in the
+cycle; the 督办 page and the landing page judge it by its status and its
+missed steps alone (`warning_of`).
 
 "Today" for all of this is tracker.today.reporting_today(): TRACKER_TODAY when
 it is set (demos and training: the pages and reminders behave as on that day),
@@ -296,8 +301,9 @@ def warning_rule() -> str:
     """The warning rule in the reader's language, with this deployment's thresholds."""
     thresholds = progress.configured_thresholds()
     return _(
-        "Red: a report is overdue (its due date has passed and it was not submitted), or the "
-        "target is behind (below %(at_risk)s%% of the expected pace). Yellow: a report is due "
+        "Red: a report is overdue (its due date has passed and it was not submitted), the "
+        "target is behind (below %(at_risk)s%% of the expected pace), or a step of a milestone "
+        "has passed its date undone. Yellow: a report is due "
         "within %(days)s days, or the target is at risk (below %(on_track)s%% of the pace). "
         "Green: otherwise. A report counts once it is submitted."
     ) % {
@@ -314,6 +320,7 @@ def warning_for(
     report_state: str | None,
     today: datetime.date,
     in_cycle: bool = False,
+    missed_steps: Iterable[progress.Node] = (),
 ) -> Flag:
     """The 督办 colour of a target (the rule is in this module's doc)."""
     due_soon_days = int(getattr(settings, "TRACKER_DUE_SOON_DAYS", 3))
@@ -324,6 +331,11 @@ def warning_for(
             red.append(_("report overdue since %(date)s") % {"date": period.due_on.isoformat()})
         elif (period.due_on - today).days <= due_soon_days:
             yellow.append(_("report due on %(date)s") % {"date": period.due_on.isoformat()})
+    for step in missed_steps:
+        red.append(
+            _("step %(step)s was due on %(date)s and is not done")
+            % {"step": step.name, "date": step.due_on.isoformat()}
+        )
     if status == Status.BEHIND:
         red.append(_("behind the expected pace"))
     elif status == Status.UNMET:
@@ -339,6 +351,17 @@ def warning_for(
     if yellow:
         return Flag(WarningLevel.YELLOW, tuple(yellow))
     return Flag(WarningLevel.GREEN, ())
+
+
+def warning_of(assessment: progress.Assessment, today: datetime.date) -> Flag:
+    """The colour of a target outside its plan's reporting cycle: its status and missed steps."""
+    return warning_for(
+        status=assessment.status,
+        missed_steps=assessment.missed_steps,
+        period=None,
+        report_state=None,
+        today=today,
+    )
 
 
 # -------------------------------------------------------------- reminders
@@ -393,18 +416,24 @@ class Cycle:
             for period in periods[first:]
         ]
 
-    def flag(self, target: Target, status: str) -> Flag | None:
+    def flag(self, target: Target, assessment: progress.Assessment) -> Flag | None:
         """The target's warning, or None if its plan's reporting has not started."""
         if not self.in_cycle(target):
             return None
         owed = self.owed(target)
         return warning_for(
-            status=status,
+            status=assessment.status,
+            missed_steps=assessment.missed_steps,
             period=owed[0].period if owed else None,
             report_state=None,
             today=self.today,
             in_cycle=True,
         )
+
+    def warning(self, target: Target, assessment: progress.Assessment) -> Flag:
+        """The target's warning in its cycle, or by its status and missed steps outside it
+        (`warning_of`), as the 督办 page shows every target."""
+        return self.flag(target, assessment) or warning_of(assessment, self.today)
 
 
 def cycle_for(targets: Iterable[Target], today: datetime.date) -> Cycle:

@@ -29,6 +29,7 @@ from tracker.models import (
     Region,
     SourceDocument,
     Target,
+    TargetNode,
     Town,
 )
 
@@ -51,36 +52,38 @@ EXPECTED = {
     "/api/sections/?page_size=100": 6,
     # savepoint, token, memberships, COUNT, then the page's rows (tracker.selectors.rows_of):
     # targets ⋈ plan ⋈ town ⋈ lead department ⋈ latest update ⋈ source document,
-    # their helping departments, the plans' sections for section paths, the plans'
-    # reporting periods started by today (for the warnings; none here, so the reports and
-    # updates they would need are not read: tests/workflow), release
-    "/api/targets/?page_size=100": 9,
-    # the same, plus one query for the ids of the targets with the status asked for
-    "/api/targets/?page_size=100&status=unmet": 10,
+    # their node schedules, their helping departments, the plans' sections for section
+    # paths, the plans' reporting periods started by today (for the warnings; none here, so
+    # the reports and updates they would need are not read: tests/workflow), release
+    "/api/targets/?page_size=100": 10,
+    # the same, plus two for the ids of the targets with the status asked for (the
+    # rule's columns, their node schedules: tracker.selectors.fact_rows)
+    "/api/targets/?page_size=100&status=unmet": 12,
     # savepoint, token, memberships, COUNT,
     # updates ⋈ target ⋈ plan ⋈ town ⋈ region ⋈ reporter, release
     "/api/progress-updates/?page_size=100": 6,
-    # savepoint, token, memberships, the rows (targets ⋈ …, helping departments, the
-    # plans' sections, the periods started), release
-    "/api/targets/export.csv": 8,
-    "/api/targets/export.xlsx": 8,
-    # savepoint, token, memberships, plan ⋈ town, its sections, the rows (3: as above
+    # savepoint, token, memberships, the rows (targets ⋈ …, node schedules, helping
+    # departments, the plans' sections, the periods started), release
+    "/api/targets/export.csv": 9,
+    "/api/targets/export.xlsx": 9,
+    # savepoint, token, memberships, plan ⋈ town, its sections, the rows (4: as above
     # but for the sections, which the summary hands them), release
-    "/api/plans/{big_plan}/summary/": 9,
+    "/api/plans/{big_plan}/summary/": 10,
     # savepoint, token, region, memberships, towns below it, readable plans,
-    # the rows (4, as above), release
-    "/api/regions/{district}/rollup/?year=2024": 11,
-    # savepoint, token, region, memberships, towns below it, the rows (4, as above; the
+    # the rows (5, as above), release
+    "/api/regions/{district}/rollup/?year=2024": 12,
+    # savepoint, token, region, memberships, towns below it, the rows (5, as above; the
     # readable plans a subquery), the red rows' report notes, last month's snapshots, release
-    "/api/regions/{district}/bulletin.docx?year=2024&month=11": 12,
-    # savepoint, token, memberships, target ⋈ plan, its updates, release
-    "/api/targets/{first_target}/history/": 6,
+    "/api/regions/{district}/bulletin.docx?year=2024&month=11": 13,
+    # savepoint, token, memberships, target ⋈ plan, its node schedule, its updates, release
+    "/api/targets/{first_target}/history/": 7,
 }
 
 
 def populate(rows: int) -> dict:
     """`rows` of everything: regions, towns (each with a department, a plan, a section, a
-    target and its update), sections and targets of one big plan, and updates of one target.
+    target with a node schedule and its update), sections and targets of one big plan, and
+    updates of one target.
 
     Written with bulk_create: the query counts, not the factories, are what is tested.
     """
@@ -167,6 +170,11 @@ def populate(rows: int) -> dict:
     for t, update in zip(targets, updates, strict=True):
         t.latest_update = update
     Target.objects.bulk_update(targets, ["latest_update"])
+    TargetNode.objects.bulk_create(
+        TargetNode(target=t, due_on=datetime.date(YEAR, month, 28), planned_percent=share)
+        for t in targets
+        for month, share in ((3, Decimal(20)), (6, Decimal(50)))
+    )
     return {"district": district.slug, "big_plan": big_plan.pk, "first_target": targets[0].pk}
 
 

@@ -100,6 +100,18 @@ def test_a_town_ranks_its_departments_and_names_red_items_with_their_reasons(wor
     assert figures.red_items, "900 of 2500 by 30 November is behind"
     item = next(i for i in figures.red_items if i.title == "甲镇指标1")
     assert (item.lead_unit, item.reason, item.where) == ("甲镇经济发展办公室", "征地未完成", "甲镇")
+    assert item.owner == ""  # no 责任人 named
+
+
+def test_a_red_item_names_its_person_responsible(world):
+    _district, towns = world
+    towns[0].plans.get().targets.filter(title="甲镇指标1").update(
+        owner_name="张伟", owner_title="经济发展办公室主任"
+    )
+    figures = town_figures(towns[0], 2026, 11, today=D(2026, 12, 1))
+    item = next(i for i in figures.red_items if i.title == "甲镇指标1")
+    assert item.owner == "张伟（经济发展办公室主任）"
+    assert "责任人：张伟（经济发展办公室主任）" in _text(bulletin_document(figures))
 
 
 def _text(docx: bytes) -> str:

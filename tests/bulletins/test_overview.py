@@ -16,14 +16,15 @@ pytestmark = pytest.mark.django_db
 def test_region_overview_queries_do_not_grow_with_targets(
     client, django_assert_num_queries, n_targets
 ):
-    plan = build_plan(n_targets)
-    build_plan(n_targets, year=plan.year, town=factories.TownFactory(region=plan.town.region))
+    plan = build_plan(n_targets, with_nodes=True)
+    town = factories.TownFactory(region=plan.town.region)
+    build_plan(n_targets, year=plan.year, town=town, with_nodes=True)
     today = timezone.localdate()
     snapshot_take(month=month_start(today), today=today)
     region = plan.town.region
-    # savepoint, the region, its towns, the rows (4; readable plans a subquery), the red
+    # savepoint, the region, its towns, the rows (5; readable plans a subquery), the red
     # rows' notes, last month's snapshots, the snapshots by month and status, release
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(f"/regions/{region.slug}/{plan.year}/overview/")
     assert response.status_code == 200
 
@@ -32,10 +33,10 @@ def test_region_overview_queries_do_not_grow_with_targets(
 def test_town_overview_queries_do_not_grow_with_targets(
     client, django_assert_num_queries, n_targets
 ):
-    plan = build_plan(n_targets)
-    # savepoint, the town, the rows (4), the red rows' notes, last month's snapshots,
+    plan = build_plan(n_targets, with_nodes=True)
+    # savepoint, the town, the rows (5), the red rows' notes, last month's snapshots,
     # the snapshots by month and status, release
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(f"/towns/{plan.town.slug}/{plan.year}/overview/")
     assert response.status_code == 200
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests import factories
 from tracker.choices import Comparison, PlanStatus, TargetKind
-from tracker.models import Department, GoalSection, Plan, ProgressUpdate, Target
+from tracker.models import Department, GoalSection, Plan, ProgressUpdate, Target, TargetNode
 
 
 @pytest.fixture(autouse=True)
@@ -24,11 +24,14 @@ def build_plan(
     year: int | None = None,
     status: str = PlanStatus.ACTIVE,
     with_updates: bool = True,
+    with_nodes: bool = False,
 ) -> Plan:
     """A plan of `n_targets` targets over nested sections, each with a lead and a helping
     department and (by default) a progress update, written in a handful of queries.
 
-    The values vary so that the targets land in different statuses.
+    The values vary so that the targets land in different statuses. `with_nodes`: each
+    target has a node schedule too (shares by 28 March and 28 June, or a milestone's
+    steps 立项 and 开工), for the query counts of reads that judge them.
     """
     today = timezone.localdate()
     year = year or today.year
@@ -106,4 +109,12 @@ def build_plan(
         for target, update in zip(targets, updates, strict=True):
             target.latest_update = update
         Target.objects.bulk_update(targets, ["latest_update"])
+    if with_nodes:
+        TargetNode.objects.bulk_create(
+            TargetNode(target=t, due_on=datetime.date(year, month, 28), name=step)
+            if t.kind == TargetKind.MILESTONE
+            else TargetNode(target=t, due_on=datetime.date(year, month, 28), planned_percent=share)
+            for t in targets
+            for month, share, step in ((3, 20, "立项"), (6, 50, "开工"))
+        )
     return plan

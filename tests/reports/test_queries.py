@@ -2,9 +2,10 @@
 
 Counts are for an anonymous reader. Every request runs in a transaction
 (ATOMIC_REQUESTS), which adds a SAVEPOINT and a RELEASE to each count.
-"The rows" are tracker.selectors.rows_of's four: the targets with their
-columns, their helping departments, their plans' sections (section paths) and
-the reporting periods started (warnings; none here, so no reports or updates).
+"The rows" are tracker.selectors.rows_of's five: the targets with their
+columns, their node schedules, their helping departments, their plans' sections
+(section paths) and the reporting periods started (warnings; none here, so no
+reports or updates). Every target has a node schedule (`build_plan`).
 """
 
 import datetime
@@ -12,8 +13,8 @@ import datetime
 import pytest
 
 from tests import factories
-from tests.reports.conftest import build_plan
-from tracker.models import ProgressUpdate
+from tests.reports.conftest import build_plan as build_plain_plan
+from tracker.models import Plan, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +24,17 @@ SIZES = [1, 200]
 VERSION = 1
 
 
+def build_plan(n_targets: int, **options) -> Plan:
+    """tests/reports/conftest.py's plan, each target with a node schedule."""
+    return build_plain_plan(n_targets, with_nodes=True, **options)
+
+
 @pytest.mark.parametrize("n_targets", SIZES)
 def test_home_queries_do_not_grow_with_targets(client, django_assert_num_queries, n_targets):
     build_plan(n_targets)
     # savepoint, regions, towns, readable plans, the rule's columns of the
-    # latest plans' targets, release
-    with django_assert_num_queries(VERSION + 6):
+    # latest plans' targets, their node schedules, release
+    with django_assert_num_queries(VERSION + 7):
         assert client.get("/").status_code == 200
 
 
@@ -36,10 +42,10 @@ def test_home_queries_do_not_grow_with_targets(client, django_assert_num_queries
 def test_plan_page_queries_do_not_grow_with_targets(client, django_assert_num_queries, n_targets):
     plan = build_plan(n_targets)
     # savepoint, the plan (with town and region), its sections, its documents,
-    # the rows (3: for the summary and the page at once; the sections are the
+    # the rows (4: for the summary and the page at once; the sections are the
     # plan's, at hand), the town's departments (filter menu), the town's other
     # years, the regions above the town (breadcrumb), release
-    with django_assert_num_queries(VERSION + 11):
+    with django_assert_num_queries(VERSION + 12):
         response = client.get(f"/towns/{plan.town.slug}/{plan.year}/")
     assert response.status_code == 200
     assert response.content.count(b'class="target ') == n_targets
@@ -55,9 +61,9 @@ def test_filtered_plan_page_queries_do_not_grow_with_targets(
     url = f"/towns/{plan.town.slug}/{plan.year}/"
     query = {"status": "behind", "section": section.pk, "department": department.pk}
     # As above, plus the section filter's two (the section's plan, the plan's
-    # section tree), the status filter's one (the rule's columns of the rows
-    # the other filters left) and the ids the filters leave: 15.
-    with django_assert_num_queries(VERSION + 15):
+    # section tree), the status filter's two (the rule's columns of the rows
+    # the other filters left, their node schedules) and the ids the filters leave: 17.
+    with django_assert_num_queries(VERSION + 17):
         assert client.get(url, query).status_code == 200
 
 
@@ -67,8 +73,8 @@ def test_csv_download_queries_do_not_grow_with_targets(
 ):
     plan = build_plan(n_targets)
     # savepoint, the plan, its sections, its documents, the town's departments,
-    # the status filter's columns, the rows (4), release
-    with django_assert_num_queries(VERSION + 11):
+    # the status filter's columns and node schedules, the rows (5), release
+    with django_assert_num_queries(VERSION + 13):
         response = client.get(f"/towns/{plan.town.slug}/{plan.year}/targets.csv?status=behind")
         b"".join(response.streaming_content)
 
@@ -79,8 +85,8 @@ def test_xlsx_download_queries_do_not_grow_with_targets(
 ):
     plan = build_plan(n_targets)
     # savepoint, the plan, its sections, its documents, the town's departments,
-    # the rows (4), release
-    with django_assert_num_queries(VERSION + 10):
+    # the rows (5), release
+    with django_assert_num_queries(VERSION + 11):
         assert client.get(f"/towns/{plan.town.slug}/{plan.year}/targets.xlsx").status_code == 200
 
 
@@ -90,8 +96,8 @@ def test_region_page_queries_do_not_grow_with_targets(client, django_assert_num_
     build_plan(n_targets, year=plan.year, town=factories.TownFactory(region=plan.town.region))
     region = plan.town.region
     # savepoint, the region, its towns, their readable plans, those plans'
-    # rows (4), the years with plans, the regions above, release
-    with django_assert_num_queries(VERSION + 11):
+    # rows (5), the years with plans, the regions above, release
+    with django_assert_num_queries(VERSION + 12):
         assert client.get(f"/regions/{region.slug}/{plan.year}/").status_code == 200
 
 
@@ -114,6 +120,6 @@ def test_target_page_queries_do_not_grow_with_updates(client, django_assert_num_
         ]
     )
     # savepoint, the target (with plan, town, region, lead department, document),
-    # its row (4), its updates, the regions above, release
-    with django_assert_num_queries(VERSION + 9):
+    # its row (5), its updates, the regions above, release
+    with django_assert_num_queries(VERSION + 10):
         assert client.get(f"/targets/{target.pk}/").status_code == 200

@@ -149,6 +149,6 @@ def test_on_1_december_the_demo_shows_green_yellow_and_red(story):
         )
     )
     cycle = cycle_for(targets, day)
-    levels = {cycle.flag(t, t.assess(day).status).level for t in targets}
+    levels = {cycle.flag(t, t.assess(day)).level for t in targets}
     assert levels == {"red", "yellow", "green"}
     assert ReportingPeriod.objects.filter(plan__year=2026, plan__town__slug__in=SHORT).count() == 24

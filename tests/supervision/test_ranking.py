@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 SHORT = ["danzao", "xiqiao"]
 DAY = demo_layer.DEMO_DAY
 # Whatever the number of targets (see the test for what they are).
-EXPECTED_QUERIES = {"api-region": 15, "page-region": 15, "api-town": 15, "page-town": 15}
+EXPECTED_QUERIES = {"api-region": 16, "page-region": 16, "api-town": 16, "page-town": 16}
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +221,7 @@ def test_ranking_queries_do_not_grow_with_targets(client, n_targets, settings):
     from tests.reports.conftest import build_plan
 
     settings.TRACKER_TODAY = datetime.date(2026, 7, 15)
-    plan = build_plan(n_targets, year=2026)
+    plan = build_plan(n_targets, year=2026, with_nodes=True)
     periods_generate(plan=plan)
     region = plan.town.region
     counts = {}
@@ -235,9 +235,9 @@ def test_ranking_queries_do_not_grow_with_targets(client, n_targets, settings):
             assert client.get(url).status_code == 200
         counts[key] = len(queries)
     # API, region: savepoint, the region, the towns below it, the readable plans, the
-    # period asked for (none), the rows (the targets' one query, helping departments,
-    # sections, periods started, reports and updates for the warnings), the periods
-    # due, their reports, the updates recorded directly, release; a town's: the town
-    # and its departments instead. The API adds the data version its cache key holds
-    # (tracker.freshness); the pages, not cached, add the period menu instead.
+    # period asked for (none), the rows (the targets' one query, their node schedules,
+    # helping departments, sections, periods started, reports and updates for the
+    # warnings), the periods due, their reports, the updates recorded directly, release;
+    # a town's: the town and its departments instead. The pages add the period menu, the
+    # API the data version its cached answers are keyed by (tracker/freshness.py).
     assert counts == EXPECTED_QUERIES

@@ -380,9 +380,9 @@ def test_tasks_page_queries_do_not_grow_with_tasks(
 ):
     many_targets(xiqiao, count)
     client.force_login(xiqiao.users["dept_reporter"])
-    # savepoint, session, user, memberships, the targets, their periods, their
-    # reports, their updates' dates, release
-    with django_assert_num_queries(9):
+    # savepoint, session, user, memberships, the targets, their nodes, their
+    # periods, their reports, their updates' dates, release
+    with django_assert_num_queries(10):
         response = client.get("/tasks/")
     assert response.status_code == 200
     assert response.content.decode().count('class="task"') >= count
@@ -394,10 +394,11 @@ def test_duban_queries_do_not_grow_with_rows(client, xiqiao, django_assert_num_q
     xiqiao.submitted(period=2)
     client.force_login(xiqiao.users["reviewer"])
     # savepoint, session, user, memberships, the targets, their rows for the cards
-    # (tracker.selectors.rows_of: the targets, helping departments, sections, periods,
-    # reports, updates' dates), their periods, their reports, their updates' dates,
-    # the reports waiting, their files, release
-    with django_assert_num_queries(17):
+    # and statuses (tracker.selectors.rows_of: the targets, node schedules, helping
+    # departments, sections, periods, reports, updates' dates), their periods, their
+    # reports, their updates' dates, the reports waiting, their files, their targets'
+    # node schedules (the numbers' status), release
+    with django_assert_num_queries(19):
         response = client.get("/duban/", {"sort": "town"})
     assert response.status_code == 200
     assert response.content.decode().count('class="waiting"') == count
@@ -412,8 +413,8 @@ def test_report_form_and_review_pages_read_a_fixed_number_of_queries(
     client.force_login(xiqiao.users["reviewer"])
     # savepoint, session, user, memberships, the report with its target, town,
     # period, department and people, its files, the target's row for its card
-    # (tracker.selectors.rows_of: 6 with its plan's reporting started), release
-    with django_assert_num_queries(13):
+    # (tracker.selectors.rows_of: 7 with its plan's reporting started), release
+    with django_assert_num_queries(14):
         assert client.get(reverse("reports:review", args=[report.pk])).status_code == 200
 
 
@@ -423,8 +424,20 @@ def test_plan_page_with_warnings_reads_a_fixed_number_of_queries(
 ):
     many_targets(xiqiao, count)
     url = reverse("reports:plan", args=[xiqiao.town.slug, YEAR])
-    # tests/reports/test_queries.py's eleven, plus the warnings' two: the
+    # tests/reports/test_queries.py's twelve, plus the warnings' two: the
     # reports and the dates of the targets' updates; and the data version (tracker/freshness.py)
-    with django_assert_num_queries(13 + 1):
+    with django_assert_num_queries(14 + 1):
         html = client.get(url).content.decode()
     assert html.count("data-warning=") == count + 2
+
+
+def test_duban_groups_by_leader_in_charge(client, xiqiao):
+    Target.objects.filter(pk=xiqiao.roads.pk).update(leader_name="李明", owner_name="张伟")
+    Target.objects.filter(pk=xiqiao.land.pk).update(leader_name="陈刚")
+    xiqiao.submitted(period=0)
+    client.force_login(xiqiao.users["reviewer"])
+    html = client.get("/duban/", {"sort": "leader"}).content.decode()
+    order = [int(n) for n in re.findall(r'<tr class="chased[^"]*" data-target="(\d+)"', html)]
+    # By the leader's name (李 before 陈 in code-point order), those without one last.
+    assert order == [xiqiao.roads.pk, xiqiao.land.pk, xiqiao.lab.pk]
+    assert "responsible: 张伟" in html

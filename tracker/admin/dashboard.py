@@ -2,12 +2,12 @@
 
 Nothing here decides a status, a warning or what is owed: targets are read as
 the one read model (`selectors.target_rows`: assessment and 督办 warning),
-owed reports come from tracker.workflow (`cycle_for`; `warning_for` for a
+owed reports come from tracker.workflow (`cycle_for`; `warning_of` for a
 target whose plan's reporting has not started), "today" from
 tracker.today, and every set of rows from tracker.access. This module only
 counts and picks what to show first.
 
-Queries: memberships (1), the rows (4, 6 once a period has started), the
+Queries: memberships (1), the rows (5, 7 once a period has started), the
 reporting cycle for what is owed (3), the ids of the targets the user reports
 on (1), the reports waiting for their review (2: count, first rows). Fixed,
 whatever the number of targets.
@@ -23,7 +23,7 @@ from tracker.choices import PlanStatus, ReportState, WarningLevel
 from tracker.models import ProgressReport, Target
 from tracker.selectors import TargetRow, TownRef, target_rows
 from tracker.today import reporting_today
-from tracker.workflow import Chase, Flag, cycle_for, warning_for
+from tracker.workflow import Chase, Flag, cycle_for, warning_of
 
 SHOWN = 8  # rows of each list on the page; the full lists are a link away
 
@@ -100,9 +100,7 @@ def overview_for(user, today: datetime.date | None = None) -> Overview:
         )
         figures.targets += 1
         # As on the 督办 page: a plan not yet in its reporting cycle is judged on pace alone.
-        flag = target.warning or warning_for(
-            status=target.assessment.status, period=None, report_state=None, today=today
-        )
+        flag = target.warning or warning_of(target.assessment, today)
         owed = cycle.owed(target)
         if any(chase.overdue for chase in owed):
             figures.unreported += 1

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
@@ -22,11 +23,15 @@ from tracker.models import (
     GoalSection,
     ProgressUpdate,
     Target,
+    TargetNode,
+    Town,
 )
+from tracker.models.nodes import schedule_validate
 from tracker.reports import presenters
 from tracker.reports.charts import STATUS_TONE
 from tracker.reports.views import target_story
 from tracker.selectors import section_tree, target_ids_with_status, with_first_due
+from tracker.services import record_edit
 from tracker.submission import KeyReused, Submission, content_of, progress_submit
 from tracker.today import reporting_today
 from tracker.workflow import InvalidTransition
@@ -165,6 +170,45 @@ class NewProgressInline(admin.StackedInline):
         return type(formset.__name__, (formset,), {"user": request.user})
 
 
+class NodeFormSet(BaseInlineFormSet):
+    """The schedule as a whole: dates apart, cumulative amounts that never fall."""
+
+    def clean(self):
+        super().clean()
+        target = self.instance
+        if any(form.errors for form in self.forms) or target.pk is None:
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if (form.has_changed() or form.instance.pk)
+            and not (self.can_delete and self._should_delete_form(form))
+        ]
+        schedule_validate(target, kept)
+
+
+class TargetNodeInline(admin.TabularInline):
+    """The target's node schedule (节点目标), edited by the town's editors."""
+
+    model = TargetNode
+    formset = NodeFormSet
+    formfield_overrides = PLAIN_NUMBERS
+    fields = ["due_on", "planned_value", "planned_percent", "name", "done_on"]
+    extra = 0
+
+    def _may_edit(self, request, obj) -> bool:
+        return obj is not None and may(request.user, Action.EDIT, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+
 @admin.register(Target)
 class TargetAdmin(VersionedAdmin):
     list_display = [
@@ -180,8 +224,9 @@ class TargetAdmin(VersionedAdmin):
     list_select_related = ["plan__town", "section", "latest_update"]
 
     def get_queryset(self, request):
-        # The status column needs each plan's first report due date: one subquery.
-        return with_first_due(super().get_queryset(request))
+        # The status column needs each plan's first report due date (one subquery)
+        # and each target's node schedule (one query for the page).
+        return with_first_due(super().get_queryset(request)).prefetch_related("nodes")
 
     list_filter = [
         OwnTownFilter,
@@ -190,9 +235,13 @@ class TargetAdmin(VersionedAdmin):
         StatusFilter,
         ("lead_department", admin.RelatedOnlyFieldListFilter),
         SectionTreeFilter,
+        "leader_name",
     ]
     list_per_page = 50
-    search_fields = ["title", "metric", "quote", "section__title", "plan__town__name"]
+    search_fields = [
+        "title", "metric", "quote", "section__title", "plan__town__name", "owner_name",
+        "leader_name",
+    ]  # fmt: skip
     autocomplete_fields = [
         "plan",
         "section",
@@ -227,7 +276,17 @@ class TargetAdmin(VersionedAdmin):
         ),
         (
             _("Responsibility"),
-            {"fields": ["deadline", "deadline_text", "lead_department", "helping_departments"]},
+            {
+                "fields": [
+                    "deadline",
+                    "deadline_text",
+                    "lead_department",
+                    "helping_departments",
+                    ("owner_name", "owner_title"),
+                    "owner_user",
+                    "leader_name",
+                ]
+            },
         ),
         (_("Provenance"), {"fields": ["source_document", "quote"]}),
         (
@@ -246,7 +305,7 @@ class TargetAdmin(VersionedAdmin):
         (None, {"fields": ["seen_version"], "classes": ["hidden"]}),
     ]
     # The recorded updates are the story's history table (and the updates' own list).
-    inlines = [NewProgressInline]
+    inlines = [TargetNodeInline, NewProgressInline]
 
     class Media:
         css = {"all": ["tracker/admin.css"]}
@@ -259,12 +318,24 @@ class TargetAdmin(VersionedAdmin):
             return allowed
         return may(request.user, Action.EDIT, obj) or may_report(request.user, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner_user":
+            # Only the accounts of the towns this user edits: never every user of the site
+            # (Target.clean keeps the one chosen to the target's own town).
+            towns = restrict(Town.objects.all(), request.user, Action.EDIT)
+            kwargs["queryset"] = (
+                get_user_model().objects.filter(memberships__town__in=towns).distinct()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not may(request.user, Action.EDIT, obj):
             return self.plain_readonly(
                 name
                 for _, options in self.fieldsets
-                for name in options["fields"]
+                for line in options["fields"]
+                # A line may hold several fields side by side: ("owner_name", "owner_title").
+                for name in (line if isinstance(line, tuple) else (line,))
                 if name != "seen_version"
             )
         return super().get_readonly_fields(request, obj)
@@ -326,6 +397,22 @@ class TargetAdmin(VersionedAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is TargetNode:
+            saved = formset.save(commit=False)  # (and the lists the change message reads)
+            for node in saved:
+                node.created_by = node.created_by or request.user
+                node.updated_by = request.user
+                node.save()
+            for node in formset.deleted_objects:
+                node.delete()
+            if (saved or formset.deleted_objects) and not form.has_changed():
+                # The schedule is part of the target: its version moves on with it
+                # (save_model did so already if the target's own fields changed).
+                record_edit(
+                    instance=form.instance, changes={}, expected_version=None,
+                    user=request.user, touch=True,
+                )  # fmt: skip
+            return None
         if formset.model is not ProgressUpdate:
             return super().save_formset(request, form, formset, change)
         # New progress goes through the one submission policy: recorded, or

@@ -30,6 +30,7 @@ from tracker.models import (
     Region,
     SourceDocument,
     Target,
+    TargetNode,
     Town,
 )
 from tracker.selectors import TargetRow
@@ -353,6 +354,16 @@ class SectionSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         return attrs
 
 
+class TargetNodeSerializer(serializers.ModelSerializer):
+    """One node of a target's schedule (节点目标): by a date, a cumulative amount or share,
+    or a milestone's named step; exactly one of the three."""
+
+    class Meta:
+        model = TargetNode
+        fields = ["due_on", "planned_value", "planned_percent", "name", "done_on"]
+        validators = []  # the schedule is checked whole (tracker.services.target_schedule_set)
+
+
 class TargetSerializer(RowSerializer):
     """A target with where it sits, its progress and status today, and where it came from.
 
@@ -407,6 +418,22 @@ class TargetSerializer(RowSerializer):
         )
     )
     provenance = ProvenanceSerializer(source="*", read_only=True)
+    owner_name = serializers.CharField(
+        read_only=True, help_text=_("The person responsible (责任人).")
+    )
+    owner_title = serializers.CharField(read_only=True)
+    owner_user = serializers.IntegerField(source="owner_user_id", read_only=True, allow_null=True)
+    leader_name = serializers.CharField(
+        read_only=True, help_text=_("The leader in charge (分管领导).")
+    )
+    nodes = TargetNodeSerializer(
+        many=True,
+        read_only=True,
+        help_text=_(
+            "The node schedule (节点目标) the expected pace follows, in date order; "
+            "empty: the straight line from 1 January to the deadline."
+        ),
+    )
     version = serializers.IntegerField(read_only=True)
     created_at = FastDateTimeField(read_only=True)
     updated_at = FastDateTimeField(read_only=True)
@@ -431,13 +458,22 @@ class TargetWriteSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     lead_department = id_field(allow_null=True, required=False)
     helping_departments = id_field(many=True, required=False)
     source_document = id_field(allow_null=True, required=False)
+    nodes = TargetNodeSerializer(
+        many=True,
+        required=False,
+        help_text=_(
+            "The whole node schedule: replaces the target's nodes (an empty list removes "
+            "them); left out, they stay as they are. Written with the target's If-Match."
+        ),
+    )
 
     class Meta:
         model = Target
         fields = [
             "section", "position", "title", "metric", "kind", "comparison", "value", "value_max",
             "unit", "is_growth", "is_stretch", "baseline", "deadline", "lead_department",
-            "helping_departments", "source_document", "quote",
+            "helping_departments", "source_document", "quote", "nodes",
+            "owner_name", "owner_title", "owner_user", "leader_name",
         ]  # fmt: skip
         validators = []
 

@@ -289,9 +289,7 @@ class VersionedViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        created = services.record_create(
-            model=serializer.Meta.model, fields=serializer.validated_data, user=request.user
-        )
+        created = self.create_record(serializer.validated_data)
         response = self._respond(created, status.HTTP_201_CREATED)
         response["Location"] = self.reverse_action("detail", args=[created.pk])
         return response
@@ -304,13 +302,18 @@ class VersionedViewSet(
             raise PreconditionFailed(instance.version)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        edited = services.record_edit(
-            instance=instance,
-            changes=serializer.validated_data,
-            expected_version=expected,
-            user=request.user,
-        )
+        edited = self.edit_record(instance, serializer.validated_data, expected)
         return self._respond(edited, status.HTTP_200_OK)
+
+    def create_record(self, fields: dict):
+        return services.record_create(
+            model=self.get_serializer_class().Meta.model, fields=fields, user=self.request.user
+        )
+
+    def edit_record(self, instance, changes: dict, expected: int):
+        return services.record_edit(
+            instance=instance, changes=changes, expected_version=expected, user=self.request.user
+        )
 
     def _respond(self, instance, code: int) -> Response:
         # Read back through get_queryset(): the same joins and computed fields as a GET.
@@ -389,6 +392,22 @@ class TargetViewSet(ChangesMixin, VersionedViewSet):
         page = self.paginate_queryset(selectors.row_values(queryset))
         rows = selectors.rows_of(page, reporting_today())
         return self.get_paginated_response(api.TargetSerializer(rows, many=True).data)
+
+    # A target's nodes are written with it (tracker.services.target_edit): the
+    # If-Match that guards the target guards its schedule.
+    def create_record(self, fields: dict):
+        nodes = fields.pop("nodes", None)
+        return services.target_create(fields=fields, nodes=nodes, user=self.request.user)
+
+    def edit_record(self, instance, changes: dict, expected: int):
+        nodes = changes.pop("nodes", None)
+        return services.target_edit(
+            target=instance,
+            changes=changes,
+            nodes=nodes,
+            expected_version=expected,
+            user=self.request.user,
+        )
 
     def _row_data(self, pk: int) -> dict:
         (row,) = selectors.target_rows(Target.objects.filter(pk=pk), reporting_today())

@@ -143,7 +143,7 @@ def _figures(
             title=row.title,
             where=row.town.name,
             lead_unit=row.lead_department.name if row.lead_department else "",
-            owner="",  # targets name no person yet; the document prints one where given
+            owner=row.owner,  # 责任人, where the target names one
             status=str(labels[row.assessment.status]),
             percent=row.assessment.percent,
             reason=(reasons.get(row.pk) or "").strip(),

@@ -12,6 +12,7 @@ from tracker.models.imports import (
     TargetCandidate,
 )
 from tracker.models.membership import Membership
+from tracker.models.nodes import TargetNode
 from tracker.models.notifications import ChannelKind, Chase, NotificationChannel
 from tracker.models.plans import GoalSection, Plan, SourceDocument
 from tracker.models.reporting import EvidenceFile, ProgressReport, ReminderLog, ReportingPeriod
@@ -44,5 +45,6 @@ __all__ = [
     "StatusSnapshot",
     "Target",
     "TargetCandidate",
+    "TargetNode",
     "Town",
 ]

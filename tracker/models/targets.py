@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -38,7 +39,7 @@ class TargetQuerySet(models.QuerySet):
         """The joins every list of targets needs to show town, year, section and progress."""
         return self.select_related(
             "plan__town", "section", "lead_department", "latest_update", "source_document"
-        ).prefetch_related("helping_departments")
+        ).prefetch_related("helping_departments", "nodes")
 
 
 class Target(Stamped, Versioned):
@@ -109,6 +110,27 @@ class Target(Stamped, Versioned):
         verbose_name=_("helping departments (配合单位)"),
         blank=True,
         related_name="helped_targets",
+    )
+    owner_name = models.CharField(
+        _("person responsible (责任人)"), max_length=50, blank=True, help_text=_("Name, e.g. 张伟.")
+    )
+    owner_title = models.CharField(
+        _("their post"), max_length=100, blank=True, help_text=_("e.g. 经济发展办公室主任")
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("their account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_targets",
+        help_text=_("Optional: the person's account, if they have one."),
+    )
+    leader_name = models.CharField(
+        _("leader in charge (分管领导)"),
+        max_length=50,
+        blank=True,
+        help_text=_("The town leader in charge of this area, e.g. 李明副镇长."),
     )
     source_document = models.ForeignKey(
         SourceDocument,
@@ -225,6 +247,13 @@ class Target(Stamped, Versioned):
                 errors["deadline"] = _("The deadline cannot be before the plan year begins.")
             if self.lead_department_id and self.lead_department.town_id != self.plan.town_id:
                 errors["lead_department"] = _("The lead department belongs to another town.")
+            if (
+                self.owner_user_id
+                and not self.owner_user.memberships.filter(town_id=self.plan.town_id).exists()
+            ):
+                errors["owner_user"] = _(
+                    "The person responsible must be a member of the target's town."
+                )
         errors.update(validate_quote(self.source_document, self.quote))
         if errors:
             raise ValidationError(errors)
@@ -232,6 +261,13 @@ class Target(Stamped, Versioned):
     @property
     def due_on(self) -> datetime.date:
         return progress.due_on(self.deadline, self.plan.year)
+
+    def schedule(self) -> tuple[progress.Node, ...]:
+        """The target's nodes as the status rule reads them (one query, or none if prefetched;
+        lists read them in one query for all their rows: tracker.selectors.with_schedules)."""
+        if self.pk is None:
+            return ()  # not saved yet: no node can point at it
+        return tuple(node.as_progress_node(self.value) for node in self.nodes.all())
 
     def facts(self) -> progress.TargetFacts:
         return progress.facts_of(
@@ -244,6 +280,7 @@ class Target(Stamped, Versioned):
             year=self.plan.year,
             first_due=self.first_report_due,
             deadline_text=self.deadline_text,
+            nodes=self.schedule(),
         )
 
     @property

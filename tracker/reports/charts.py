@@ -122,14 +122,19 @@ class Point:
 class Pace:
     """How the expected line is drawn for a target.
 
-    - "linear": from 0 on the first day to 100% on the deadline (cumulative targets);
+    - "linear": from 0 on the first day to 100% on the deadline (cumulative
+      targets), or through `points` (date, share 0..1) when the target has a
+      node schedule (tracker.progress.pace_points): straight between them;
     - "flat": 100% all the time (growth rates and caps are not cumulative);
-    - "milestone": no line; the last quarter of the time is marked instead.
+    - "milestone": no line; the last quarter of the time is marked instead, or,
+      when the milestone names its steps (`steps`: date, name), each step's date.
     """
 
     shape: str
     on_track: Decimal
     at_risk: Decimal
+    points: tuple[tuple[datetime.date, Decimal], ...] = ()
+    steps: tuple[tuple[datetime.date, str], ...] = ()
 
 
 WIDTH, HEIGHT = 640, 280
@@ -175,44 +180,27 @@ def history_chart(
 
     # Warning bands: what the status rule calls on track, at risk and behind.
     on_track, at_risk = float(pace.on_track), float(pace.at_risk)
+    corners = pace.points or ((starts_on, Decimal(0)), (due_on, Decimal(1)))
+
+    def curve(ratio: float) -> list[tuple[float, float]]:
+        """The pace line scaled by `ratio` (1 is the pace itself), as chart coordinates."""
+        return [(x_of(day), y_of(100 * float(share) * ratio)) for day, share in corners]
+
+    def polygon(css: str, coords: list[tuple[float, float]]) -> SafeString:
+        return format_html(
+            '<polygon class="band {}" points="{}"></polygon>',
+            css,
+            " ".join(f"{_n(x)},{_n(y)}" for x, y in coords),
+        )
+
     if pace.shape == "linear":
         top_y = y_of(y_top)
-        # At the deadline the pace line is at 100%; the band edges at 90% and 70% of it.
-        y_ok, y_risk = y_of(100 * on_track), y_of(100 * at_risk)
+        # The band edges are 90% and 70% of the pace line (100% on the deadline).
+        ok_curve, risk_curve = curve(on_track), curve(at_risk)
+        parts.append(polygon("band-behind", [*risk_curve, (x_due, y0)]))
+        parts.append(polygon("band-at-risk", [*ok_curve, *risk_curve[::-1][:-1]]))
         parts.append(
-            format_html(
-                '<polygon class="band band-behind" points="{},{} {},{} {},{}"></polygon>',
-                _n(x0),
-                _n(y0),
-                _n(x_due),
-                _n(y_risk),
-                _n(x_due),
-                _n(y0),
-            )  # fmt: skip
-        )
-        parts.append(
-            format_html(
-                '<polygon class="band band-at-risk" points="{},{} {},{} {},{}"></polygon>',
-                _n(x0),
-                _n(y0),
-                _n(x_due),
-                _n(y_ok),
-                _n(x_due),
-                _n(y_risk),
-            )  # fmt: skip
-        )
-        parts.append(
-            format_html(
-                '<polygon class="band band-on-track" points="{},{} {},{} {},{} {},{}"></polygon>',
-                _n(x0),
-                _n(y0),
-                _n(x0),
-                _n(top_y),
-                _n(x_due),
-                _n(top_y),
-                _n(x_due),
-                _n(y_ok),
-            )  # fmt: skip
+            polygon("band-on-track", [(x0, y0), (x0, top_y), (x_due, top_y), *ok_curve[::-1][:-1]])
         )
     elif pace.shape == "flat":
         for css, low, high in (
@@ -228,6 +216,20 @@ def history_chart(
                     _n(y_of(high)),
                     _n(x_due - x0),
                     _n(y_of(low) - y_of(high)),
+                )
+            )
+    elif pace.steps:  # milestone with steps: each step's date is a deadline of its own
+        for day, name in pace.steps:
+            parts.append(
+                format_html(
+                    '<line class="step" x1="{0}" x2="{0}" y1="{1}" y2="{2}"></line>'
+                    '<text class="tick step-label" x="{3}" y="{4}">{5}</text>',
+                    _n(x_of(day)),
+                    _n(TOP),
+                    _n(y0),
+                    _n(x_of(day) + 3),
+                    _n(TOP + 24),
+                    name,
                 )
             )
     else:  # milestone: its last quarter is when it turns "at risk"
@@ -288,7 +290,14 @@ def history_chart(
     )
 
     # The expected pace.
-    if pace.shape == "linear":
+    if pace.shape == "linear" and pace.points:
+        parts.append(
+            format_html(
+                '<polyline class="pace-line" points="{}"></polyline>',
+                " ".join(f"{_n(x)},{_n(y)}" for x, y in curve(1.0)),
+            )
+        )
+    elif pace.shape == "linear":
         parts.append(
             format_html(
                 '<line class="pace-line" x1="{}" y1="{}" x2="{}" y2="{}"></line>',

@@ -165,6 +165,8 @@ class TargetCard:
     is_milestone: bool
     # The 督办 warning, where the target's plan is being reported on (else None).
     flag: "WarningBadge | None" = None
+    # The expected share follows the target's node schedule, not the time gone.
+    by_nodes: bool = False
 
 
 def pace_shape(target) -> str:
@@ -185,12 +187,22 @@ def card(row: TargetRow, flag: "WarningBadge | None" = None) -> TargetCard:
     target, assessment = row, row.assessment
     percent = percent_text(assessment.percent)
     expected = percent_text(assessment.expected_share * 100)
-    label = (
-        _("%(percent)s complete, %(expected)s of the time gone")
-        % {"percent": percent, "expected": expected}
-        if percent
-        else _("nothing reported, %(expected)s of the time gone") % {"expected": expected}
-    )
+    by_nodes = progress.follows_nodes(row.facts)
+    if by_nodes:
+        label = (
+            _("%(percent)s complete, %(expected)s expected by the node schedule")
+            % {"percent": percent, "expected": expected}
+            if percent
+            else _("nothing reported, %(expected)s expected by the node schedule")
+            % {"expected": expected}
+        )
+    else:
+        label = (
+            _("%(percent)s complete, %(expected)s of the time gone")
+            % {"percent": percent, "expected": expected}
+            if percent
+            else _("nothing reported, %(expected)s of the time gone") % {"expected": expected}
+        )
     return TargetCard(
         target=target,
         assessment=assessment,
@@ -210,6 +222,7 @@ def card(row: TargetRow, flag: "WarningBadge | None" = None) -> TargetCard:
         as_of=target.as_of,
         is_milestone=target.kind == TargetKind.MILESTONE,
         flag=flag,
+        by_nodes=by_nodes,
     )
 
 

@@ -10,6 +10,7 @@ warnings are judged on the same day. Each view's queries are fixed in number,
 whatever the number of targets (tests/reports/test_queries.py lists them).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django import forms
@@ -335,6 +336,29 @@ class HistoryLine:
 
 
 @dataclass(frozen=True)
+class NodeLine:
+    """A node of the target's schedule as the page lists it."""
+
+    due_on: datetime.date
+    planned: str  # "20%", "1250亩", or a step's name
+    done_on: datetime.date | None
+    is_step: bool
+
+
+def _node_lines(row: selectors.TargetRow) -> list[NodeLine]:
+    lines = []
+    for node in row.nodes:
+        if node.name:
+            planned = node.name
+        elif node.planned_percent is not None:
+            planned = presenters.percent_text(node.planned_percent)
+        else:
+            planned = presenters.with_unit(presenters.num(node.planned_value), row.unit)
+        lines.append(NodeLine(node.due_on, planned, node.done_on, bool(node.name)))
+    return lines
+
+
+@dataclass(frozen=True)
 class Excerpt:
     """A quote in its document: the text before it, the quote, the text after it."""
 
@@ -363,11 +387,23 @@ def _excerpt(text: str, quote: str, margin: int | None = None) -> Excerpt:
 
 def _pace(row: selectors.TargetRow) -> charts.Pace:
     thresholds = progress.configured_thresholds()
+    facts = row.facts  # with the node schedule: the pace line is the rule's own
     return charts.Pace(
         shape=presenters.pace_shape(row),
         on_track=thresholds.on_track,
         at_risk=thresholds.at_risk,
+        points=tuple(progress.pace_points(facts)) if progress.follows_nodes(facts) else (),
+        steps=tuple((node.due_on, node.name) for node in facts.nodes if node.name),
     )
+
+
+def _pace_note(pace: charts.Pace) -> str:
+    """The chart's caption: how its pace line and bands are drawn (tracker.progress)."""
+    if pace.points:
+        return progress.pace_bands_summary("nodes")
+    if pace.steps:
+        return progress.pace_bands_summary("steps")
+    return progress.pace_bands_summary(pace.shape) if pace.shape != "milestone" else ""
 
 
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -445,7 +481,9 @@ def target_story(target: Target, today) -> dict:
         "history": list(reversed(history)),
         "chart": chart,
         "pace_shape": pace.shape,
-        "pace_note": (progress.pace_bands_summary(pace.shape) if pace.shape != "milestone" else ""),
+        "pace_note": _pace_note(pace),
+        "row": row,
+        "nodes": _node_lines(row),
         "document": document,
         "excerpt": _excerpt(document.text, target.quote, 160) if document else None,
         "in_document": _excerpt(document.text, target.quote) if document else None,

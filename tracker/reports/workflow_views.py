@@ -48,7 +48,6 @@ from tracker.workflow import (
     report_return,
     report_save,
     reporting_today,
-    warning_for,
     warning_rule,
 )
 
@@ -106,12 +105,13 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         selectors.with_first_due(Target.objects.filter(rule(user, Action.REPORT, Target)))
         .filter(_started_plans_filter(today))
         .select_related("plan__town", "lead_department", "latest_update")
+        .prefetch_related("nodes")  # the status rule reads them (Target.facts)
         .order_by("plan__town__name", "plan_id", "section_id", "position", "pk")
     )
     cycle = cycle_for(targets, today)
     returned, overdue, due, waiting = [], [], [], []
     for target in targets:
-        flag = presenters.warning_badge(cycle.flag(target, target.assess(today).status))
+        flag = presenters.warning_badge(cycle.flag(target, target.assess(today)))
         for chase in cycle.owed(target):
             report = cycle.report(target, chase.period)
             task = Task(target, chase.period, report, chase.overdue, flag)
@@ -381,6 +381,13 @@ SORTS = {
     "town": lambda row: (row.target.plan.town.name, LEVEL_ORDER[row.flag.level], _due_key(row)),
     "status": lambda row: (STATUS_ORDER[row.card.assessment.status], _due_key(row)),
     "state": lambda row: (STATE_ORDER.get(row.state, 3), _due_key(row)),
+    # 分管领导: each leader's items together (those without one last), worst first.
+    "leader": lambda row: (
+        not row.target.leader_name,
+        row.target.leader_name,
+        LEVEL_ORDER[row.flag.level],
+        _due_key(row),
+    ),
 }
 SORT_LABELS = {
     "warning": gettext_lazy("Warning"),
@@ -388,6 +395,7 @@ SORT_LABELS = {
     "town": pgettext_lazy("column heading", "Town"),
     "status": gettext_lazy("Status"),
     "state": gettext_lazy("Report"),
+    "leader": gettext_lazy("Leader in charge"),
 }
 
 
@@ -409,19 +417,13 @@ def duban(request: HttpRequest) -> HttpResponse:
     chased = Target.objects.filter(
         rule(user, Action.REVIEW, Target), plan__status=PlanStatus.ACTIVE
     ).order_by("pk")
-    targets = list(
-        selectors.with_first_due(chased).select_related(
-            "plan__town", "lead_department", "latest_update"
-        )
-    )
-    read = {row.pk: row for row in selectors.target_rows(chased, today)}  # for the cards
+    targets = list(chased.select_related("plan__town", "lead_department", "latest_update"))
+    # The cards and the statuses: the read model's rows (with their node schedules).
+    read = {row.pk: row for row in selectors.target_rows(chased, today)}
     cycle = cycle_for(targets, today)
     rows = []
     for target in targets:
-        assessment = target.assess(today)
-        flag = cycle.flag(target, assessment.status) or warning_for(
-            status=assessment.status, period=None, report_state=None, today=today
-        )
+        flag = cycle.warning(target, read[target.pk].assessment)
         if flag.level == WarningLevel.GREEN:
             continue
         owed = cycle.owed(target)
@@ -443,7 +445,7 @@ def duban(request: HttpRequest) -> HttpResponse:
         .select_related(
             "target__plan__town", "target__latest_update", "period", "department", "submitted_by"
         )
-        .prefetch_related("files")
+        .prefetch_related("files", "target__nodes")  # the numbers' status reads the nodes
         .order_by("period__due_on", "submitted_at", "pk")
     ]
     columns = [
