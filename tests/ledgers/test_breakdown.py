@@ -133,6 +133,43 @@ def test_a_changed_value_and_an_unknown_department_are_previewed(xiqu, editor):
     assert target.lead_department.name == "新成立的专班"
 
 
+def test_owners_go_out_and_come_back_and_an_older_sheet_leaves_them_alone(xiqu, editor):
+    target = xiqu.targets.order_by("pk").first()
+    target.owner_name, target.owner_title, target.leader_name = "张伟", "经济发展局局长", "李明"
+    target.save()
+    data = breakdown_export(xiqu)
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    headings = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == target.title)
+    assert row[headings.index("Person responsible")] == "张伟（经济发展局局长）"
+    assert row[headings.index("Leader in charge")] == "李明"
+    preview = breakdown_preview(user=editor, upload=upload(data), town=xiqu.town, year=2027)
+    new = breakdown_apply(user=editor, preview=preview)
+    copied = new.targets.get(title=target.title)
+    owners = (copied.owner_name, copied.owner_title, copied.leader_name)
+    assert owners == ("张伟", "经济发展局局长", "李明")
+
+    # An office's own way of writing it: a name and a post after a space.
+    number = first_target_row(data)
+    owner = f"{'ABCDEFGHIJKLM'[headings.index('Person responsible')]}{number}"
+    preview = breakdown_preview(
+        user=editor, upload=upload(edited(data, **{owner: "王芳 统计办主任"})), town=xiqu.town,
+        year=2026,
+    )  # fmt: skip
+    (change,) = preview.changed
+    assert set(change.fields) >= {"owner_name", "owner_title"}
+
+    # A sheet without the 分管领导 column (an older export) leaves the leader as it is.
+    book = load_workbook(io.BytesIO(data))
+    book.worksheets[0].delete_cols(headings.index("Leader in charge") + 1)
+    out = io.BytesIO()
+    book.save(out)
+    preview = breakdown_preview(
+        user=editor, upload=upload(out.getvalue()), town=xiqu.town, year=2026
+    )
+    assert preview.changed == []
+
+
 def test_bad_rows_are_refused_by_row_and_column_and_nothing_is_written(xiqu, editor):
     data = breakdown_export(xiqu)
     row = first_target_row(data)

@@ -13,13 +13,15 @@ The sheet, one row per target (and one per section that has no target, with
 | 比较 | the comparison's name (≥ 不低于…) | its name in either language, or its code (ge) |
 | 完成时限 | a date; empty for the end of the plan year | a date (shifted by whole years when a plan's own export is imported as another year) |
 | 牵头单位 / 配合单位 | department names; helpers joined by 、 | the town's departments by name |
-| 责任人 | empty until targets name owners (issue 18) | kept out, with a warning |
+| 责任人 | the person responsible, with their post: 张伟（经济发展办公室主任） | a name, and a post in brackets (or after a space); empty clears it |
 | 出处原文 | the source quote | kept when one of the town's documents contains it, else left out with a warning |
 | 指标类型 | 定量 / 增长率 / 节点 | |
+| 分管领导 | the leader in charge: 李明副镇长 | empty clears it |
 
 Columns are found by their headings (Chinese or English), so an office's own
 sheet with these headings, in any order, can be imported, and later columns
-(nodes) can be added without breaking older files. A workbook marked as
+(nodes) can be added without breaking older files: a sheet without the 责任人
+or 分管领导 column leaves those of its targets as they are. A workbook marked as
 another template (a progress ledger) is refused.
 
 `breakdown_preview` reads a sheet against a town and year and says what an
@@ -85,8 +87,10 @@ COLUMNS = (
     ("owner", "责任人", "Person responsible"),
     ("quote", "出处原文", "Source quote"),
     ("kind", "指标类型", "Kind"),
+    ("leader", "分管领导", "Leader in charge"),
 )
-WIDTHS = [6, 40, 48, 10, 8, 12, 12, 18, 24, 12, 60, 10]
+WIDTHS = [6, 40, 48, 10, 8, 12, 12, 18, 24, 16, 60, 10, 12]
+OWNER = re.compile(r"^(?P<name>[^（(\s]+)\s*(?:[（(](?P<bracketed>[^）)]*)[）)]|(?P<spaced>.*))$")
 KIND_WORDS = {
     "quantitative": ("定量", "quantitative"),
     "growth": ("增长率", "growth rate"),
@@ -125,6 +129,21 @@ def _kind_word(target: Target) -> str:
 
 def _plain(value: Decimal | None):
     return plain_number(value) or None
+
+
+def _owner_text(target: Target) -> str | None:
+    if target.owner_name and target.owner_title:
+        return f"{target.owner_name}（{target.owner_title}）"
+    return target.owner_name or None
+
+
+def _owner_fields(text: str) -> dict[str, str]:
+    """张伟（经济发展办公室主任）, 张伟(主任), 张伟 主任 or 张伟: the name and the post."""
+    match = OWNER.match(text.strip())
+    if match is None:
+        return {"owner_name": text.strip(), "owner_title": ""}
+    post = match.group("bracketed") or match.group("spaced") or ""
+    return {"owner_name": match.group("name"), "owner_title": post.strip()}
 
 
 def _section_paths(sections: list[GoalSection]) -> tuple[list[GoalSection], dict[int, str]]:
@@ -181,8 +200,10 @@ def breakdown_export(plan: Plan) -> bytes:
                 values[6] = target.deadline
                 values[7] = target.lead_department.name if target.lead_department else None
                 values[8] = "、".join(d.name for d in target.helping_departments.all()) or None
+                values[9] = _owner_text(target)
                 values[10] = target.quote or None
                 values[11] = _kind_word(target)
+                values[12] = target.leader_name or None
             row = sheet.max_row + 1
             for column, value in enumerate(values, start=1):
                 cell = sheet.cell(row=row, column=column)
@@ -401,14 +422,6 @@ def _read(sheet, columns: dict[str, int], heading_row: int, preview: Preview) ->
                 )
             else:
                 spec.fields.update(quote=quote, source_document=document)
-        if by_key.get("owner"):
-            preview.warnings.append(
-                CellError(
-                    row,
-                    str(heading_of.get("owner")),
-                    _("Targets do not name a person responsible yet; this column is left out."),
-                )
-            )
         preview.targets.append(spec)
     preview.unknown_departments = unknown
 
@@ -427,6 +440,11 @@ def _target_spec(row, path, title, by_key, comparisons, refuse, preview) -> Targ
         "deadline": None,
         "quote": str(by_key.get("quote") or "").strip(),
     }
+    # Only where the sheet has the column: an older sheet leaves them as they are.
+    if "owner" in by_key:
+        fields.update(_owner_fields(str(by_key["owner"] or "")))
+    if "leader" in by_key:
+        fields["leader_name"] = str(by_key["leader"] or "").strip()
     milestone = kind_text in {w.lower() for w in KIND_WORDS["milestone"]} or (
         not kind_text and raw_value in (None, "")
     )
@@ -469,7 +487,9 @@ def _target_spec(row, path, title, by_key, comparisons, refuse, preview) -> Targ
         )
     except ValidationError as error:
         field_key = {"value": "value", "value_max": "value", "unit": "unit",
-                     "comparison": "comparison", "title": "title", "deadline": "deadline"}  # fmt: skip
+                     "comparison": "comparison", "title": "title", "deadline": "deadline",
+                     "owner_name": "owner", "owner_title": "owner",
+                     "leader_name": "leader"}  # fmt: skip
         for name, messages in error.message_dict.items():
             for message in messages:
                 refuse(field_key.get(name, "kind"), message)
@@ -490,6 +510,8 @@ def _target_spec(row, path, title, by_key, comparisons, refuse, preview) -> Targ
 
 
 COMPARED = ("kind", "value", "value_max", "unit", "comparison", "is_growth", "deadline", "quote")
+# Compared where the sheet has their column (`_target_spec`).
+COMPARED_IF_GIVEN = ("owner_name", "owner_title", "leader_name")
 
 
 def _existing(plan: Plan | None):
@@ -526,7 +548,8 @@ def _compare(preview: Preview) -> None:
             preview.created.append(spec)
             continue
         changes = {}
-        for name in COMPARED:
+        given = [name for name in COMPARED_IF_GIVEN if name in spec.fields]
+        for name in (*COMPARED, *given):
             before, after = getattr(existing, name), spec.fields.get(name, "")
             if (before or None) != (after or None):
                 changes[name] = (before, after)
