@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tracker import progress
 from tracker.choices import ReportState, Status, WarningLevel
@@ -165,6 +166,8 @@ class Ranking:
     standings: list[Standing]
     region: Region | None = None
     town: Town | None = None
+    # The rows ranked, judged on `today` (the bulletin names its red items from them).
+    rows: list[TargetRow] = field(default_factory=list, repr=False)
 
     @property
     def target_count(self) -> int:
@@ -175,13 +178,21 @@ class Ranking:
         return sum(s.reported_count for s in self.standings)
 
 
-def _figures(standing: Standing, rows: list[TargetRow], today: datetime.date) -> None:
+def completion_rate(percents: list[Decimal | None]) -> Decimal | None:
+    """The mean percent complete over every target, each capped at 100, unreported as 0."""
+    if not percents:
+        return None
+    capped = sum(min(percent or Decimal(0), progress.HUNDRED) for percent in percents)
+    return (capped / len(percents)).quantize(progress.CENT)
+
+
+def unit_figures(standing: Standing, rows: list[TargetRow], today: datetime.date) -> None:
+    """Fill a unit's figures (the module's docstring) from its rows judged on `today`."""
     standing.target_count = len(rows)
     if not rows:
         return
     standing.reported_count = sum(1 for row in rows if row.latest is not None)
-    capped = sum(min(row.assessment.percent or Decimal(0), progress.HUNDRED) for row in rows)
-    standing.completion_rate = (capped / len(rows)).quantize(progress.CENT)
+    standing.completion_rate = completion_rate([row.assessment.percent for row in rows])
     standing.on_pace_share = _rate(
         sum(1 for row in rows if row.assessment.status in ON_PACE), len(rows)
     )
@@ -336,10 +347,12 @@ def region_ranking(
         standing = Standing(
             pk=town.pk, slug=town.slug, name=town.name, plan_id=plan.pk if plan else None
         )
-        _figures(standing, by_town.get(town.pk, []), today)
+        unit_figures(standing, by_town.get(town.pk, []), today)
         standing.tally = tallies.get(town.pk, Tally())
         standings.append(standing)
-    return Ranking(year=year, today=today, period=period, standings=_rank(standings), region=region)
+    return Ranking(
+        year=year, today=today, period=period, standings=_rank(standings), region=region, rows=rows
+    )
 
 
 def town_ranking(
@@ -373,10 +386,20 @@ def town_ranking(
         standing = Standing(
             pk=department.pk, slug="", name=department.name, plan_id=plan.pk if plan else None
         )
-        _figures(standing, by_department.get(department.pk, []), today)
+        unit_figures(standing, by_department.get(department.pk, []), today)
         standing.tally = tallies.get(department.pk, Tally())
         standings.append(standing)
-    return Ranking(year=year, today=today, period=period, standings=_rank(standings), town=town)
+    if None in by_department:
+        # Targets nobody leads are a unit of their own (id 0), so no figure loses them.
+        standing = Standing(
+            pk=0, slug="", name=_("No lead department set"), plan_id=plan.pk if plan else None
+        )
+        unit_figures(standing, by_department[None], today)
+        standing.tally = tallies.get(None, Tally())
+        standings.append(standing)
+    return Ranking(
+        year=year, today=today, period=period, standings=_rank(standings), town=town, rows=rows
+    )
 
 
 def sort_standings(standings: list[Standing], sort: str, descending: bool) -> list[Standing]:

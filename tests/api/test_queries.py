@@ -72,9 +72,10 @@ EXPECTED = {
     # savepoint, token, region, memberships, towns below it, readable plans,
     # the rows (5, as above), release
     "/api/regions/{district}/rollup/?year=2024": 12,
-    # savepoint, token, region, memberships, towns below it, the rows (5, as above; the
-    # readable plans a subquery), the red rows' report notes, last month's snapshots, release
-    "/api/regions/{district}/bulletin.docx?year=2024&month=11": 13,
+    # savepoint, token, region, memberships, towns below it, their readable plans, the
+    # rows (5, as above), the periods due (the ranking's reporting rates), the red rows'
+    # report notes, last month's snapshots, release (the ranking's figures: tracker.ranking)
+    "/api/regions/{district}/bulletin.docx?year=2024&month=11": 15,
     # savepoint, token, memberships, target ⋈ plan, its node schedule, its updates, release
     "/api/targets/{first_target}/history/": 7,
 }

@@ -22,9 +22,10 @@ def test_region_overview_queries_do_not_grow_with_targets(
     today = timezone.localdate()
     snapshot_take(month=month_start(today), today=today)
     region = plan.town.region
-    # savepoint, the region, its towns, the rows (5; readable plans a subquery), the red
-    # rows' notes, last month's snapshots, the snapshots by month and status, release
-    with django_assert_num_queries(12):
+    # savepoint, the region, its towns, their readable plans, the rows (5), the periods
+    # due (the ranking's reporting rates), the red rows' notes, last month's snapshots,
+    # the snapshots by month and status, release
+    with django_assert_num_queries(14):
         response = client.get(f"/regions/{region.slug}/{plan.year}/overview/")
     assert response.status_code == 200
 
@@ -34,9 +35,10 @@ def test_town_overview_queries_do_not_grow_with_targets(
     client, django_assert_num_queries, n_targets
 ):
     plan = build_plan(n_targets, with_nodes=True)
-    # savepoint, the town, the rows (5), the red rows' notes, last month's snapshots,
-    # the snapshots by month and status, release
-    with django_assert_num_queries(11):
+    # savepoint, the town, its readable plan, the rows (5), the periods due (the
+    # ranking's reporting rates), its departments, the red rows' notes, last month's
+    # snapshots, the snapshots by month and status, release
+    with django_assert_num_queries(14):
         response = client.get(f"/towns/{plan.town.slug}/{plan.year}/overview/")
     assert response.status_code == 200
 

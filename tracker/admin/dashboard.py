@@ -2,8 +2,8 @@
 
 Nothing here decides a status, a warning or what is owed: targets are read as
 the one read model (`selectors.target_rows`: assessment and 督办 warning),
-owed reports come from tracker.workflow (`cycle_for`; `warning_of` for a
-target whose plan's reporting has not started), "today" from
+owed reports come from tracker.workflow (`cycle_for`), the 督办 warning of a
+target from tracker.ranking (the same as on the 督办 page), "today" from
 tracker.today, and every set of rows from tracker.access. This module only
 counts and picks what to show first.
 
@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from tracker import ranking
 from tracker.access import Action, rule, scope_for
 from tracker.choices import PlanStatus, ReportState, WarningLevel
 from tracker.models import ProgressReport, Target
 from tracker.selectors import TargetRow, TownRef, target_rows
 from tracker.today import reporting_today
-from tracker.workflow import Chase, Flag, cycle_for, warning_of
+from tracker.workflow import Chase, Flag, cycle_for
 
 SHOWN = 8  # rows of each list on the page; the full lists are a link away
 
@@ -99,8 +100,9 @@ def overview_for(user, today: datetime.date | None = None) -> Overview:
             TownFigures(town=target.town, list_url=f"{changelist}?town={target.town.id}"),
         )
         figures.targets += 1
-        # As on the 督办 page: a plan not yet in its reporting cycle is judged on pace alone.
-        flag = target.warning or warning_of(target.assessment, today)
+        # As on the 督办 page and in the ranking: a plan not yet in its reporting cycle
+        # is judged on pace alone.
+        flag = ranking.warning(target, today)
         owed = cycle.owed(target)
         if any(chase.overdue for chase in owed):
             figures.unreported += 1

@@ -161,12 +161,13 @@ def overall_sentences(figures: BulletinFigures) -> list[str]:
     sentences = [
         f"截至{day}，{scope}共有重点工作目标任务{o.target_count}项。其中，已完成{o.achieved}项；"
         f"按序时进度推进（含已完成）{o.on_pace}项，占{_pct(_ratio(o.on_pace, o.target_count))}；"
-        f"进度滞后或逾期未报{o.red}项；未填报{o.unreported}项。"
+        f"亮红灯（进度滞后、逾期未报或到期未完成）{o.red}项；未填报{o.unreported}项。"
         f"全部目标任务平均完成率{_pct(o.completion_rate)}。"
     ]
     if o.reporting_rate is not None:
         sentences.append(
-            f"本月进度填报率{_pct(o.reporting_rate)}，按时填报率（及时率）{_pct(o.on_time_rate)}。"
+            f"已到期各期进度填报率{_pct(o.reporting_rate)}，"
+            f"按时填报率（及时率）{_pct(o.on_time_rate)}。"
         )
     sentences.append(_month_on_month(o, figures.previous))
     return sentences
@@ -179,10 +180,11 @@ def _ratio(part: int, whole: int) -> Decimal | None:
 def _month_on_month(now: Overall, before: Overall | None) -> str:
     if before is None:
         return "上月末未留存状态记录，暂不作环比。"
+    # Last month's red is not kept (a snapshot keeps statuses, not 督办 warnings).
     return (
         f"与上月末相比，已完成{_change(now.achieved, before.achieved)}，"
         f"按序时进度推进{_change(now.on_pace, before.on_pace)}，"
-        f"滞后{_change(now.red, before.red)}，未填报{_change(now.unreported, before.unreported)}。"
+        f"未填报{_change(now.unreported, before.unreported)}。"
     )
 
 

@@ -12,7 +12,7 @@ class Overall:
     target_count: int
     achieved: int
     on_pace: int  # achieved or on track
-    red: int  # behind (and overdue where that status exists)
+    red: int | None  # red on the 督办 board (tracker.ranking); None: not kept (a snapshot)
     unreported: int  # nothing reported
     completion_rate: Decimal | None = None
     reporting_rate: Decimal | None = None  # 填报率, percent

@@ -1,111 +1,87 @@
-"""The figures of a bulletin, from the same reads as the ranking and rollup API.
+"""The figures of a bulletin: the ranking's (tracker/ranking.py), for the month's day.
 
 The day judged is the month's last day, or today while the month runs
-(`judged_on`): asking the API with that day as today gives the same figures
-(tested). The change since last month reads the status history
-(tracker.snapshots), which keeps what the statuses were, not what they would
-be recomputed today.
+(`judged_on`): asking the ranking API with that day as today gives the same
+figures (tested). Every figure is the ranking's, so that a number means the
+same in the bulletin, on the 晾晒 page and in the API: completion over every
+target (capped at 100, unreported as 0), on pace, red as the 督办 board shows
+it, reporting and on-time rates.
 
-Interim: until the ranking module (issue 12) is in main, standings are built
-here from the rollup's own reads (tracker.selectors.target_rows, the one read
-model, and its status counts and mean percent); reporting rates are then unknown and
-the bulletin says nothing of them. Wiring to the ranking module replaces
-`_standings` and fills the rates; figures.py and document.py stay as they are.
+The change since last month reads the status history (tracker.snapshots),
+which keeps what each target's status, percent and reading were, not what
+they would be recomputed today. A snapshot keeps no 督办 warning, so last
+month's red is not known, and the bulletin compares the other figures only.
 """
 
 import datetime
-from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import QuerySet
-from django.utils.translation import gettext as _
-
-from tracker import progress
+from tracker import ranking
 from tracker.access import scope_for
 from tracker.bulletins.figures import BulletinFigures, Item, Overall, Standing
 from tracker.choices import Status
 from tracker.models import Plan, Region, StatusSnapshot, Target, Town
-from tracker.selectors import TargetRow, mean_percent, status_counts, target_rows
+from tracker.selectors import TargetRow
 from tracker.snapshots import month_end, previous_month
-
-# Red in a 督查 office's sense: behind, and overdue once that status exists (issue 12).
-RED = tuple(s for s in (Status.BEHIND, getattr(Status, "OVERDUE", None)) if s)
-UNREPORTED = tuple(s for s in (Status.NO_DATA, getattr(Status, "OVERDUE", None)) if s)
-ON_PACE = (Status.ACHIEVED, Status.ON_TRACK)
 
 
 def judged_on(year: int, month: int, today: datetime.date) -> datetime.date:
     return min(month_end(datetime.date(year, month, 1)), today)
 
 
-def _share(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * progress.HUNDRED / Decimal(whole)).quantize(progress.CENT)
-
-
-def _overall(statuses: list[str], percents: Iterable) -> Overall:
-    counts = dict.fromkeys(Status.values, 0)
-    for status in statuses:
-        counts[status] += 1
+def _overall(
+    *,
+    statuses: list[str],
+    percents: list[Decimal | None],
+    reported: int,
+    red: int | None,
+    tally: ranking.Tally | None = None,
+) -> Overall:
+    tally = tally or ranking.Tally()
     return Overall(
         target_count=len(statuses),
-        achieved=counts[Status.ACHIEVED],
-        on_pace=sum(counts[s] for s in ON_PACE),
-        red=sum(counts[s] for s in RED),
-        unreported=sum(counts[s] for s in UNREPORTED),
-        completion_rate=mean_percent(percents),
+        achieved=sum(1 for status in statuses if status == Status.ACHIEVED),
+        on_pace=sum(1 for status in statuses if status in ranking.ON_PACE),
+        red=red,
+        unreported=len(statuses) - reported,
+        completion_rate=ranking.completion_rate(percents),
+        reporting_rate=tally.reporting_rate,
+        on_time_rate=tally.on_time_rate,
     )
 
 
-def _standings(
-    groups: dict[str, list[progress.Assessment]], slugs: dict[str, str]
-) -> list[Standing]:
-    """Ranked on results: completion, then the share on pace; equal figures share a rank."""
-    rows = []
-    for name, assessments in groups.items():
-        counts = status_counts(assessments)
-        total = len(assessments)
-        rows.append(
-            Standing(
-                rank=None,
-                name=name,
-                target_count=total,
-                reported_count=total - sum(counts[s] for s in UNREPORTED),
-                completion_rate=mean_percent(assessments),
-                on_pace_share=_share(sum(counts[s] for s in ON_PACE), total),
-                red_count=sum(counts[s] for s in RED),
-                slug=slugs.get(name, ""),
-            )
-        )
-
-    def key(row: Standing) -> tuple:
-        return (-(row.completion_rate or 0), -(row.on_pace_share or 0), row.red_count)
-
-    rows.sort(key=lambda r: (r.target_count == 0, key(r), r.name))
-    ranked, previous, rank = [], None, 0
-    for position, row in enumerate(rows, start=1):
-        if row.target_count == 0:
-            ranked.append(row)
-            continue
-        if key(row) != previous:
-            rank, previous = position, key(row)
-        ranked.append(Standing(**{**row.__dict__, "rank": rank}))
-    return ranked
+def _standing(standing: ranking.Standing) -> Standing:
+    return Standing(
+        rank=standing.rank,
+        name=standing.name,
+        target_count=standing.target_count,
+        reported_count=standing.reported_count,
+        completion_rate=standing.completion_rate,
+        on_pace_share=standing.on_pace_share,
+        red_count=standing.red_count,
+        reporting_rate=standing.reporting_rate,
+        on_time_rate=standing.on_time_rate,
+        slug=standing.slug,
+    )
 
 
 def _previous(target_ids: list[int], month: datetime.date) -> Overall | None:
+    """Last month's figures as its snapshots kept them (None where none was kept)."""
     if not target_ids:
         return None
     snapshots = list(
         StatusSnapshot.objects.filter(target__in=target_ids, month=previous_month(month)).only(
-            "status", "percent"
+            "status", "percent", "as_of"
         )
     )
     if not snapshots:
         return None
-    return _overall([s.status for s in snapshots], snapshots)
+    return _overall(
+        statuses=[s.status for s in snapshots],
+        percents=[s.percent for s in snapshots],
+        reported=sum(1 for s in snapshots if s.as_of is not None),
+        red=None,
+    )
 
 
 def _reasons(rows: list[TargetRow]) -> dict[int, str]:
@@ -120,23 +96,11 @@ def _reasons(rows: list[TargetRow]) -> dict[int, str]:
 
 
 def _figures(
-    *, name: str, is_region: bool, year: int, month: int, day: datetime.date,
-    plans: QuerySet[Plan], group_of,
-) -> BulletinFigures:  # fmt: skip
-    rows = target_rows(
-        Target.objects.filter(plan__in=plans).order_by(
-            "plan__town__name", "section_id", "position", "pk"
-        ),
-        day,
-    )
-    groups: dict[str, list[progress.Assessment]] = defaultdict(list)
-    slugs: dict[str, str] = {}
-    for row in rows:
-        groups[group_of(row)].append(row.assessment)
-        if is_region:
-            slugs[row.town.name] = row.town.slug
+    result: ranking.Ranking, *, name: str, is_region: bool, year: int, month: int
+) -> BulletinFigures:
+    rows, day = result.rows, result.today
     labels = dict(Status.choices)
-    red = [row for row in rows if row.assessment.status in RED]
+    red = [row for row in rows if ranking.is_red(row, day)]
     reasons = _reasons(red)
     red_items = [
         Item(
@@ -157,9 +121,19 @@ def _figures(
         year=year,
         month=month,
         judged_on=day,
-        overall=_overall([r.assessment.status for r in rows], [r.assessment for r in rows]),
+        overall=_overall(
+            statuses=[row.assessment.status for row in rows],
+            percents=[row.assessment.percent for row in rows],
+            reported=result.reported_count,
+            red=len(red),
+            tally=ranking.Tally(
+                owed=sum(s.owed for s in result.standings),
+                submitted=sum(s.submitted for s in result.standings),
+                on_time=sum(s.on_time for s in result.standings),
+            ),
+        ),
         previous=_previous([row.pk for row in rows], datetime.date(year, month, 1)),
-        standings=_standings(groups, slugs),
+        standings=[_standing(standing) for standing in result.standings],
         red_items=red_items,
     )
 
@@ -169,19 +143,9 @@ def region_figures(
 ) -> BulletinFigures:
     """A region's bulletin: its towns ranked, over the plans `user` may read."""
     day = judged_on(year, month, today)
-    towns = list(Town.objects.filter(region__path__startswith=region.path).order_by("name"))
-    plans = Plan.objects.filter(scope_for(user).readable(), year=year, town__in=towns)
-    figures = _figures(
-        name=region.name, is_region=True, year=year, month=month, day=day, plans=plans,
-        group_of=lambda row: row.town.name,
-    )  # fmt: skip
-    named = {s.name for s in figures.standings}
-    empty = [
-        Standing(None, t.name, 0, 0, None, None, 0, slug=t.slug)
-        for t in towns
-        if t.name not in named
-    ]
-    return BulletinFigures(**{**figures.__dict__, "standings": figures.standings + empty})
+    plans = Plan.objects.filter(scope_for(user).readable())
+    result = ranking.region_ranking(region, year, day, plans)
+    return _figures(result, name=region.name, is_region=True, year=year, month=month)
 
 
 def town_figures(
@@ -189,9 +153,6 @@ def town_figures(
 ) -> BulletinFigures:
     """A town's bulletin: its departments ranked by the targets they lead."""
     day = judged_on(year, month, today)
-    plans = Plan.objects.filter(scope_for(user).readable(), year=year, town=town)
-    none = _("No lead department set")
-    return _figures(
-        name=town.name, is_region=False, year=year, month=month, day=day, plans=plans,
-        group_of=lambda row: row.lead_department.name if row.lead_department else none,
-    )  # fmt: skip
+    plans = Plan.objects.filter(scope_for(user).readable())
+    result = ranking.town_ranking(town, year, day, plans)
+    return _figures(result, name=town.name, is_region=False, year=year, month=month)
