@@ -69,6 +69,7 @@ from tracker.models import (
     Region,
     ReminderLog,
     ReportingPeriod,
+    StatusSnapshot,
     Target,
     Town,
 )
@@ -632,6 +633,12 @@ def demo_remove() -> DemoSummary:
         set(ProgressUpdate.objects.filter(pk__in=update_ids).values_list("target_id", flat=True))
         - targets
     )
+    # Month-end statuses judged on the demo (its readings, or its periods, which make
+    # a report due) go too; `snapshot_statuses` keeps them again from what remains.
+    judged = StatusSnapshot.objects.filter(
+        models.Q(target__in=touched | targets) | models.Q(target__plan__periods__in=periods)
+    )
+    summary.add("status snapshots", judged.delete()[0])
 
     for evidence in EvidenceFile.objects.filter(report__in=report_ids):
         evidence.file.delete(save=False)

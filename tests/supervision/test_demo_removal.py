@@ -55,6 +55,28 @@ def test_removal_also_takes_what_people_did_in_the_demo(seed_here):
     assert table_counts() == before
 
 
+def test_removal_takes_the_month_end_statuses_judged_on_the_demo(seed_here):
+    from tracker.models import StatusSnapshot
+    from tracker.snapshots import snapshot_take
+
+    october, today = datetime.date(2026, 10, 1), datetime.date(2026, 12, 1)
+
+    def kept():
+        return set(StatusSnapshot.objects.values_list("target_id", "status", "percent"))
+
+    demo_layer.demo_add(towns=["xiqu"])  # its seeded 2026 plan gets demo reports
+    snapshot_take(month=october, today=today)
+    with_demo = kept()
+    demo_layer.demo_remove()
+    remaining = kept()
+    assert len(remaining) < len(with_demo)
+    # Nothing that remains disagrees with the seed alone: taking the month again
+    # (what `snapshot_statuses` does for what went) says the same of every one.
+    StatusSnapshot.objects.all().delete()
+    snapshot_take(month=october, today=today)
+    assert remaining <= kept()
+
+
 def test_the_command_adds_prints_the_logins_and_removes(seed_here, capsys, monkeypatch):
     monkeypatch.setattr(demo_layer, "demo_add", lambda: demo_layer.DemoSummary())
     call_command("seed", "--demo")

@@ -191,7 +191,7 @@ def _month_on_month(now: Overall, before: Overall | None) -> str:
 def _table(document, figures: BulletinFigures) -> None:
     rates = any(s.reporting_rate is not None for s in figures.standings)
     unit = "镇（街）" if figures.scope_is_region else "责任单位"
-    header = ["排名", unit, "目标数", "已填报", "平均完成率", "按进度占比", "滞后项数"]
+    header = ["排名", unit, "目标数", "已填报", "平均完成率", "按进度占比", "红灯项数"]
     if rates:
         header += ["填报率", "及时率"]
     table = document.add_table(rows=1, cols=len(header))
@@ -288,7 +288,7 @@ def bulletin_document(figures: BulletinFigures, *, issuer: str = "") -> bytes:
     sections = [
         overall,
         (f"各{unit}推进情况排名", lambda: _ranking(document, figures)),
-        ("进度滞后和逾期未报事项", lambda: _red_items(document, figures)),
+        ("亮红灯事项", lambda: _red_items(document, figures)),
         ("典型经验和工作短板", lambda: _examples(document, figures)),
         ("下步工作要求", lambda: _requirements(document)),
     ]
