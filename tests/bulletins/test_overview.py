@@ -1,5 +1,7 @@
 """The leaders' overview (领导驾驶舱): the bulletin's figures on one screen, the trend from history."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -76,3 +78,18 @@ def test_trend_columns_are_shares_of_each_months_targets():
     assert svg.count("<rect") == 4  # 3 parts in October, 1 in November
     assert 'height="47.5"' in svg  # a quarter of the 190-unit plot: 1 of October's 4
     assert 'height="190"' in svg  # all of November's
+
+
+def test_every_page_frame_says_the_day_statuses_are_judged_on(client, settings):
+    # The overview passed no `today` of its own: its footer said "Statuses as of ."
+    settings.TRACKER_TODAY = datetime.date(2026, 12, 1)
+    plan = build_plan(3, year=2026)
+    region = plan.town.region
+    for url in (
+        f"/regions/{region.slug}/2026/overview/",
+        f"/towns/{plan.town.slug}/2026/overview/",
+        f"/regions/{region.slug}/2026/ranking/",
+        "/",
+    ):
+        page = client.get(url).content.decode()
+        assert "Statuses as of 2026-12-01." in page, url

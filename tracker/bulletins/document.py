@@ -231,7 +231,7 @@ def _table(document, figures: BulletinFigures) -> None:
 
 def _red_items(document, figures: BulletinFigures) -> None:
     if not figures.red_items:
-        _paragraph(document, "本月无进度滞后或逾期未报事项。")
+        _paragraph(document, "本月无亮红灯事项。")
         return
     for number, item in enumerate(figures.red_items, start=1):
         who = [item.where] if figures.scope_is_region else []
@@ -242,7 +242,7 @@ def _red_items(document, figures: BulletinFigures) -> None:
         text = f"{number}. {item.title}（{'；'.join(who)}）。{item.status}，{progress}"
         if item.as_of:
             text += f"（截至{_date(item.as_of)}）"
-        text += "。"
+        text += f"；{item.why_red}。" if item.why_red else "。"
         text += f"填报说明：{item.reason}" if item.reason else "未说明滞后原因。"
         _paragraph(document, text)
 

@@ -47,6 +47,7 @@ class Item:
     percent: Decimal | None
     reason: str  # the note of the latest report
     as_of: datetime.date | None
+    why_red: str = ""  # its 督办 warning's reasons (tracker.ranking.warning), joined
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,7 @@ def _figures(
             percent=row.assessment.percent,
             reason=(reasons.get(row.pk) or "").strip(),
             as_of=row.as_of,
+            why_red="；".join(str(r) for r in ranking.warning(row, day).reasons),
         )
         for row in red
     ]

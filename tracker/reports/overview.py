@@ -42,7 +42,7 @@ def _tiles(figures: BulletinFigures) -> list[Tile]:
         Tile(_("Targets"), str(o.target_count), "plain", ""),
         Tile(_("Achieved"), str(o.achieved), "achieved", _change(o.achieved, p and p.achieved)),
         Tile(_("On pace"), str(o.on_pace), "on-track", _change(o.on_pace, p and p.on_pace)),
-        Tile(_("Behind"), str(o.red), "behind", _change(o.red, p and p.red)),
+        Tile(_("Red"), str(o.red), "behind", _change(o.red, p and p.red)),
         Tile(_("Unreported"), str(o.unreported), "no-data", _change(o.unreported, p and p.unreported)),
         Tile(_("Mean completion"), presenters.percent_text(o.completion_rate) or "—", "plain", ""),
     ]  # fmt: skip
