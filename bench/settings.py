@@ -18,3 +18,7 @@ STORAGES = {
     **_project.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The endpoints are measured doing their work, not answering from the read cache
+# (tracker/freshness.py): the same URL asked again would otherwise be a cache hit.
+# Cached reads are measured apart (README, "Cached reads").
+TRACKER_READ_CACHE = False
