@@ -34,7 +34,7 @@ WITHOUT_HISTORY = {
         "generate_demo_data fills a database with millions of made-up rows for "
         "benchmarks; it intentionally writes no history."
     ),
-    ("tracker/services.py", "Target.objects.filter(pk=locked.pk).update(latest_update=update)"): (
+    ("tracker/services.py", 'Target.objects.bulk_update(moved.values(), ["latest_update"])'): (
         "The target's pointer to its latest progress update is derived from the "
         "updates, each of which has its own history record (who, when, the values)."
     ),
