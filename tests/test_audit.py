@@ -38,6 +38,11 @@ WITHOUT_HISTORY = {
         "The target's pointer to its latest progress update is derived from the "
         "updates, each of which has its own history record (who, when, the values)."
     ),
+    ("tracker/reporting_batch.py", "ProgressReport.objects.bulk_"): (
+        "A batch writes each report once (twice if approved), and its history with "
+        "bulk_history_create in the same write(): a record per workflow step (saved, "
+        "submitted, approved) with who took it, as one save per step would leave."
+    ),
     (
         "tracker/services.py",
         "model.objects.filter(pk=instance.pk, version=expected).update(version=expected + 1)",
