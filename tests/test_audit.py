@@ -34,9 +34,14 @@ WITHOUT_HISTORY = {
         "generate_demo_data fills a database with millions of made-up rows for "
         "benchmarks; it intentionally writes no history."
     ),
-    ("tracker/services.py", "Target.objects.filter(pk=locked.pk).update(latest_update=update)"): (
+    ("tracker/services.py", 'Target.objects.bulk_update(moved.values(), ["latest_update"])'): (
         "The target's pointer to its latest progress update is derived from the "
         "updates, each of which has its own history record (who, when, the values)."
+    ),
+    ("tracker/reporting_batch.py", "ProgressReport.objects.bulk_"): (
+        "A batch writes each report once (twice if approved), and its history with "
+        "bulk_history_create in the same write(): a record per workflow step (saved, "
+        "submitted, approved) with who took it, as one save per step would leave."
     ),
     (
         "tracker/services.py",

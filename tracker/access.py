@@ -472,7 +472,7 @@ def report_refusal(user, target: Target) -> str | None:
     """Why `user` may not report progress on the target, or None if they may."""
     if may_report(user, target):
         return None
-    if may_in_town(user, Action.REPORT, target.plan.town_id):
+    if may_in_town(user, Action.REPORT, target.plan.town):  # the Town: no query for its region
         return _("You report only on the targets your department leads.")
     return _("You may not report progress on this town's targets.")
 

@@ -1,6 +1,7 @@
 """Writes that touch more than one row: each is atomic and validates before it saves."""
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import Error as DatabaseFault
 from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
+from tracker import freshness
 from tracker.models import ProgressUpdate, SourceDocument, Target, TargetNode
 from tracker.models.nodes import schedule_validate
 
@@ -59,6 +62,25 @@ def _is_later(update: ProgressUpdate, than: ProgressUpdate | None) -> bool:
     return than is None or (update.as_of, update.pk) > (than.as_of, than.pk)
 
 
+def full_clean_in_memory(instance: models.Model) -> None:
+    """`full_clean` of a row whose related rows the caller holds and whose keys it looked up.
+
+    The fields' rules and the model's `clean()`, without the queries
+    `full_clean` adds for each row: one per foreign key (does the related row
+    exist), per unique key and per check constraint. A batch reads the related
+    rows (locking the targets) and its keys once, and its writes keep the check
+    constraints by construction (an approved report has its update; the clean()
+    of an update already refuses a value and a state together); the database
+    still enforces every key and constraint.
+    """
+    held = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.is_relation and getattr(instance, field.attname) is not None
+    ]
+    full_clean(instance, exclude=held, validate_unique=False, validate_constraints=False)
+
+
 @transaction.atomic
 def progress_record(
     *,
@@ -79,19 +101,8 @@ def progress_record(
     With a client key, a retry of the same submission returns the update
     recorded the first time instead of recording it twice.
     """
-    # Lock the target row: concurrent reports for one target queue here, so
-    # the latest-update pointer is always the true latest.
-    locked = Target.objects.select_for_update(of=("self",)).select_related("plan").get(pk=target.pk)
-    # Read the current latest in a statement of its own, after the lock: a row
-    # joined into the locking statement comes from that statement's snapshot,
-    # which misses an update committed by the writer we waited for.
-    current = ProgressUpdate.objects.filter(pk=locked.latest_update_id).first()
-    if client_key:
-        existing = ProgressUpdate.objects.filter(target=locked, client_key=client_key).first()
-        if existing is not None:
-            return existing
     update = ProgressUpdate(
-        target=locked,
+        target=target,
         as_of=as_of,
         value=value,
         milestone_done=milestone_done,
@@ -103,12 +114,78 @@ def progress_record(
         quote=quote,
         client_key=client_key,
     )
-    full_clean(update)
-    update.save()
-    if _is_later(update, current):
-        Target.objects.filter(pk=locked.pk).update(latest_update=update)
+    (recorded,) = progress_record_many(updates=[update])
+    if recorded is update and update.target.latest_update_id == update.pk:
         target.latest_update = update
-    return update
+    return recorded
+
+
+@transaction.atomic
+def progress_record_many(
+    *, updates: Sequence[ProgressUpdate], by: AbstractBaseUser | None = None
+) -> list[ProgressUpdate]:
+    """Append progress updates (unsaved rows), in order, and move each target's latest pointer.
+
+    An update whose client key its target already has (recorded before, or
+    earlier in the list) is not recorded again: the first one stands in its
+    place. Every update is validated before anything is written (the first
+    ValidationError is raised). A fixed number of queries whatever the number
+    of updates. `by` is who makes the change, for the history (by default the
+    request's user).
+    """
+    if not updates:
+        return []
+    # Lock the target rows, in id order as every writer does: concurrent
+    # reports for one target queue here, so the latest-update pointer is
+    # always the true latest.
+    locked = (
+        Target.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .order_by("pk")
+        .in_bulk({update.target_id for update in updates})
+    )
+    # Read the current latest in a statement of its own, after the lock: a row
+    # joined into the locking statement comes from that statement's snapshot,
+    # which misses an update committed by the writer we waited for.
+    current = ProgressUpdate.objects.in_bulk(
+        {target.latest_update_id for target in locked.values() if target.latest_update_id}
+    )
+    latest = {pk: current.get(target.latest_update_id) for pk, target in locked.items()}
+    keys = {(update.target_id, update.client_key) for update in updates if update.client_key}
+    keyed = {}
+    if keys:
+        keyed = {
+            (earlier.target_id, earlier.client_key): earlier
+            for earlier in ProgressUpdate.objects.filter(
+                target_id__in={target for target, _key in keys},
+                client_key__in={key for _target, key in keys},
+            )
+        }
+    recorded, new = [], []
+    for update in updates:
+        earlier = keyed.get((update.target_id, update.client_key))
+        if update.client_key and earlier is not None:
+            recorded.append(earlier)
+            continue
+        update.target = locked[update.target_id]
+        full_clean_in_memory(update)
+        if update.client_key:
+            keyed[(update.target_id, update.client_key)] = update
+        recorded.append(update)
+        new.append(update)
+    if not new:
+        return recorded
+    # In list order, so that ids grow as they would with one save after another.
+    bulk_create_with_history(new, ProgressUpdate, default_user=by)
+    moved = {}
+    for update in new:
+        if _is_later(update, latest[update.target_id]):
+            latest[update.target_id] = update
+            moved[update.target_id] = locked[update.target_id]
+            moved[update.target_id].latest_update = update
+    Target.objects.bulk_update(moved.values(), ["latest_update"])
+    freshness.bump()  # bulk writes send no signal
+    return recorded
 
 
 def _changes_anything(record: models.Model, changes: dict[str, Any]) -> bool:

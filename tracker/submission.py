@@ -31,7 +31,9 @@ The rule, in the order it is applied:
 evidence link. Client keys are per target. A submission locks its target's
 row first, so identical submissions sent at once queue, and each after the
 first finds the first's result: a replay, never a second record or a false
-conflict.
+conflict. A batch locks all its targets in one statement, then reads what
+judging its items needs once and writes what they make together
+(tracker/reporting_batch.py): a fixed number of queries, whatever its size.
 """
 
 import datetime
@@ -53,15 +55,16 @@ from tracker.models import (
     SourceDocument,
     Target,
 )
-from tracker.services import progress_record
+from tracker.reporting_batch import ReportingBatch
+from tracker.services import full_clean_in_memory
 from tracker.workflow import (
     COUNTED,
     OPEN,
     InvalidTransition,
     period_covering,
-    report_save,
-    report_submit,
     review_needed,
+    save_step,
+    submit_step,
 )
 
 HELD_ONLY_FIELDS = ("corrects", "source_document", "quote")
@@ -195,8 +198,10 @@ def progress_submit(
         source_document=source_document,
         quote=quote,
     )
-    locked = _lock_targets([target])
-    return _submit(user, replace(item, target=locked[target.pk]))
+    batch, (item,) = _read(user, [item])
+    submission = _submit(batch, item)
+    batch.write()
+    return submission
 
 
 @transaction.atomic
@@ -206,13 +211,13 @@ def progress_submit_many(*, user, items: Sequence[ProgressItem]) -> list[Submiss
     Each item is judged as `progress_submit` judges it; items may mix recorded
     and held ones. The errors of a refused batch are keyed by the item's index.
     """
-    locked = _lock_targets([item.target for item in items])
+    batch, items = _read(user, items)
     errors: dict[int, ValidationError] = {}
     results: list[Submission] = []
     for index, item in enumerate(items):
         try:
-            with transaction.atomic():
-                results.append(_submit(user, replace(item, target=locked[item.target.pk])))
+            with batch.item():
+                results.append(_submit(batch, item))
         except ValidationError as error:
             errors[index] = error
         except KeyReused as error:
@@ -222,8 +227,9 @@ def progress_submit_many(*, user, items: Sequence[ProgressItem]) -> list[Submiss
         except InvalidTransition as error:
             errors[index] = ValidationError(str(error), code="conflict")
     if errors:
-        # Raised out of this atomic block: whatever the other items wrote is undone.
+        # Nothing was written: the batch writes only once every item passed.
         raise SubmissionsRefused(errors)
+    batch.write()
     return results
 
 
@@ -234,25 +240,25 @@ def progress_save_drafts(*, user, items: Sequence[ProgressItem]) -> list[Progres
     Every item needs a period. A report already submitted or approved is not
     a draft any more: that item is refused with the code "conflict".
     """
-    locked = _lock_targets([item.target for item in items])
+    batch, items = _read(user, items)
     errors: dict[int, ValidationError] = {}
     drafts: list[ProgressReport] = []
     for index, item in enumerate(items):
-        target = locked[item.target.pk]
+        target = item.target
         try:
-            with transaction.atomic():
+            with batch.item():
                 check_reporter(user=user, target=target)
                 if item.period is None or item.period.plan_id != target.plan_id:
                     raise ValidationError({"period": [_("Choose a period of the target's plan.")]})
-                existing = ProgressReport.objects.filter(target=target, period=item.period).first()
+                existing = batch.report(target.pk, item.period.pk)
                 if existing is not None and existing.state not in OPEN:
                     raise InvalidTransition(
                         _("The report for %(period)s is already %(state)s; it cannot be replaced.")
                         % {"period": item.period.label, "state": existing.get_state_display()}
                     )
                 drafts.append(
-                    report_save(
-                        user=user,
+                    save_step(
+                        batch,
                         target=target,
                         period=item.period,
                         **item.fields(),
@@ -265,61 +271,95 @@ def progress_save_drafts(*, user, items: Sequence[ProgressItem]) -> list[Progres
             errors[index] = ValidationError(str(error), code="conflict")
     if errors:
         raise SubmissionsRefused(errors)
+    batch.write()
     return drafts
 
 
 # ----------------------------------------------------------------- the steps
 
 
-def _lock_targets(targets: Sequence[Target]) -> dict[int, Target]:
+class _Batch(ReportingBatch):
+    """A batch of submissions: what it reads and writes, and each plan's periods in order."""
+
+    def __init__(self, user, periods: dict[int, list[ReportingPeriod]]):
+        super().__init__(user)
+        self.periods = periods
+
+
+def _read(user, items: Sequence[ProgressItem]) -> tuple[_Batch, list[ProgressItem]]:
+    """Lock the items' targets, then read once what judging them needs (a fixed number of
+    queries): the items, with their targets locked, and the batch that holds what was read."""
     # Lock every target row in id order (one order for all writers, so two
     # batches cannot deadlock): identical submissions sent at once queue here,
     # and each, after the lock, reads what the one before it committed.
-    ids = sorted({target.pk for target in targets})
-    return (
+    ids = sorted({item.target.pk for item in items})
+    locked = (
         Target.objects.select_for_update(of=("self",))
-        .select_related("plan__town")
+        .select_related("plan__town__region")
         .order_by("pk")
         .in_bulk(ids)
     )
+    items = [replace(item, target=locked[item.target.pk]) for item in items]
+    # The periods of the plans of the items that name none (the one containing as_of).
+    plans = {item.target.plan_id for item in items if item.period is None and item.as_of}
+    periods: dict[int, list[ReportingPeriod]] = {plan: [] for plan in plans}
+    if plans:
+        for period in ReportingPeriod.objects.filter(plan_id__in=plans).order_by(
+            "plan_id", "starts_on"
+        ):
+            periods[period.plan_id].append(period)
+    batch = _Batch(user, periods)
+    reports = []
+    for item in items:
+        period = item.period or (_covering(batch, item) if item.as_of else None)
+        if period is not None:
+            reports.append((item.target.pk, period.pk))
+    batch.read_reports(reports)
+    batch.read_keyed_updates(
+        (item.target.pk, item.client_key) for item in items if item.period is None
+    )
+    return batch, items
 
 
-def _submit(user, item: ProgressItem) -> Submission:
-    check_reporter(user=user, target=item.target)
+def _covering(batch: _Batch, item: ProgressItem) -> ReportingPeriod | None:
+    return period_covering(batch.periods[item.target.plan_id], item.as_of)
+
+
+def _submit(batch: _Batch, item: ProgressItem) -> Submission:
+    check_reporter(user=batch.user, target=item.target)
     if item.period is not None and item.period.plan_id != item.target.plan_id:
         raise ValidationError({"period": [_("The period belongs to another plan.")]})
-    if progress_held(user=user, target=item.target):
-        return _hold(user, item)
+    if progress_held(user=batch.user, target=item.target):
+        return _hold(batch, item)
     if item.period is not None:
-        return _record_for_period(user, item)
-    return _record(user, item)
+        return _record_for_period(batch, item)
+    return _record(batch, item)
 
 
-def _record(user, item: ProgressItem) -> Submission:
+def _record(batch: _Batch, item: ProgressItem) -> Submission:
     """A submission that counts at once, with no period: a progress update."""
     if item.as_of is None:
         raise ValidationError({"as_of": [_("Give the date the value is as of.")]})
     if item.client_key:
-        earlier = ProgressUpdate.objects.filter(
-            target=item.target, client_key=item.client_key
-        ).first()
+        earlier = batch.keyed_update(item.target.pk, item.client_key)
         if earlier is not None:
             if _content_of_update(earlier) != item.content():
                 raise KeyReused()
             return Submission(Outcome.RECORDED, update=earlier, report=None, replayed=True)
-    update = progress_record(
+    update = ProgressUpdate(
         target=item.target,
-        reported_by=user,
+        reported_by=batch.user if batch.user.is_authenticated else None,
         **item.fields(),
         corrects=item.corrects,
         source_document=item.source_document,
         quote=item.quote,
         client_key=item.client_key,
     )
-    return Submission(Outcome.RECORDED, update=update, report=None)
+    full_clean_in_memory(update)
+    return Submission(Outcome.RECORDED, update=batch.append(update), report=None)
 
 
-def _hold(user, item: ProgressItem) -> Submission:
+def _hold(batch: _Batch, item: ProgressItem) -> Submission:
     """A submission that waits for review: its period's report, submitted."""
     extra = [name for name in HELD_ONLY_FIELDS if getattr(item, name)]
     if extra:
@@ -328,30 +368,30 @@ def _hold(user, item: ProgressItem) -> Submission:
             "corrections and source quotes are recorded by the town's reviewers."
         )
         raise ValidationError({name: [message] for name in extra})
-    period = _period_of(item)
-    report, replay = _existing_report(item, period)
+    period = _period_of(batch, item)
+    report, replay = _existing_report(batch, item, period)
     if replay:
         return Submission(Outcome.HELD, update=None, report=report, replayed=True)
-    report = _save_and_submit(user, item, period)
+    report = _save_and_submit(batch, item, period)
     return Submission(Outcome.HELD, update=None, report=report)
 
 
-def _record_for_period(user, item: ProgressItem) -> Submission:
+def _record_for_period(batch: _Batch, item: ProgressItem) -> Submission:
     """A submission for a period that counts at once: the period's report, approved."""
     period = item.period
-    report, replay = _existing_report(item, period)
+    report, replay = _existing_report(batch, item, period)
     if not replay:
-        report = _save_and_submit(user, item, period)
+        report = _save_and_submit(batch, item, period)
     # A replay may find the period's report still waiting for review (someone
     # else submitted it): it is held, whoever sends it again.
     outcome = Outcome.RECORDED if report.state == ReportState.APPROVED else Outcome.HELD
     return Submission(outcome, update=report.update, report=report, replayed=replay)
 
 
-def _period_of(item: ProgressItem) -> ReportingPeriod:
+def _period_of(batch: _Batch, item: ProgressItem) -> ReportingPeriod:
     if item.period is not None:
         return item.period
-    period = period_covering(item.target.plan, item.as_of) if item.as_of else None
+    period = _covering(batch, item) if item.as_of else None
     if period is None:
         raise ValidationError(
             {
@@ -368,10 +408,10 @@ def _period_of(item: ProgressItem) -> ReportingPeriod:
 
 
 def _existing_report(
-    item: ProgressItem, period: ReportingPeriod
+    batch: _Batch, item: ProgressItem, period: ReportingPeriod
 ) -> tuple[ProgressReport | None, bool]:
     """The period's report and whether this submission replays it; raises on a conflict."""
-    report = ProgressReport.objects.filter(target=item.target, period=period).first()
+    report = batch.report(item.target.pk, period.pk)
     if report is None:
         return None, False
     same = _content_of_report(report, period) == _content_with_period(item, period)
@@ -389,16 +429,16 @@ def _existing_report(
     return report, False  # a draft or a returned report: this submission rewrites it
 
 
-def _save_and_submit(user, item: ProgressItem, period: ReportingPeriod) -> ProgressReport:
-    report = report_save(
-        user=user,
+def _save_and_submit(batch: _Batch, item: ProgressItem, period: ReportingPeriod) -> ProgressReport:
+    report = save_step(
+        batch,
         target=item.target,
         period=period,
         **item.fields(),
         client_key=item.client_key,
     )
-    # report_submit approves at once where no review is needed (the same rule).
-    return report_submit(user=user, report=report)
+    # submit_step approves at once where no review is needed (the same rule).
+    return submit_step(batch, report)
 
 
 def _content_of_update(update: ProgressUpdate) -> tuple:

@@ -55,6 +55,7 @@ else the local date.
 
 import bisect
 import calendar
+import copy
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -69,7 +70,8 @@ from tracker import progress
 from tracker.access import Action, may_in_town, may_report, may_review, scope_for
 from tracker.choices import Frequency, PlanStatus, ReportState, Status, WarningLevel
 from tracker.models import Plan, ProgressReport, ProgressUpdate, ReportingPeriod, Target
-from tracker.services import full_clean, progress_record
+from tracker.reporting_batch import ReportingBatch
+from tracker.services import full_clean, full_clean_in_memory
 from tracker.today import reporting_today  # noqa: F401 - the pages import it from here too
 
 COUNTED = (ReportState.SUBMITTED, ReportState.APPROVED)
@@ -141,9 +143,12 @@ def period_create(
     return period
 
 
-def period_covering(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
-    """The period a progress figure as of `day` belongs to: the one that contains the day."""
-    return plan.periods.filter(starts_on__lte=day, ends_on__gte=day).first()
+def period_covering(
+    periods: Iterable[ReportingPeriod], day: datetime.date
+) -> ReportingPeriod | None:
+    """The period a progress figure as of `day` belongs to: the one of `periods` (a plan's,
+    in order) that contains the day."""
+    return next((p for p in periods if p.starts_on <= day <= p.ends_on), None)
 
 
 def as_of_default(period: ReportingPeriod) -> datetime.date:
@@ -157,6 +162,11 @@ def review_needed(*, user, town) -> bool:
 
 
 # ------------------------------------------------------------ transitions
+#
+# Each transition is a step taken on a ReportingBatch (tracker/reporting_batch.py):
+# the rule, checked on a copy of the report, which the batch keeps and later
+# writes. `report_save`, `report_submit` and `report_approve` are each a batch
+# of one; tracker/submission.py takes the same steps for many items at once.
 
 
 def _check_content(report: ProgressReport) -> None:
@@ -169,7 +179,84 @@ def _check_content(report: ProgressReport) -> None:
         note=report.note,
         evidence_url=report.evidence_url,
     )
-    full_clean(candidate, exclude=["target"])
+    full_clean_in_memory(candidate)
+
+
+def save_step(
+    batch: ReportingBatch,
+    *,
+    target: Target,
+    period: ReportingPeriod,
+    value=None,
+    milestone_done: bool | None = None,
+    as_of: datetime.date | None = None,
+    note: str = "",
+    evidence_url: str = "",
+    client_key: str = "",
+) -> ProgressReport:
+    """`report_save` on a batch: the draft as the batch will write it."""
+    user = batch.user
+    if not may_report(user, target):
+        raise PermissionDenied(_("You do not report for this target."))
+    report = batch.report(target.pk, period.pk)
+    if report is None:
+        report = ProgressReport(target=target, period=period, created_by=user)
+    elif report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+        raise InvalidTransition(
+            _("A %(state)s report cannot be changed.") % {"state": report.get_state_display()}
+        )
+    else:
+        report = copy.copy(report)
+    report.department_id = target.lead_department_id
+    report.state = ReportState.DRAFT
+    report.value, report.milestone_done, report.as_of = value, milestone_done, as_of
+    report.note, report.evidence_url = note, evidence_url
+    report.client_key = client_key
+    report.updated_by = user
+    full_clean_in_memory(report)
+    return batch.step(report)
+
+
+def submit_step(batch: ReportingBatch, report: ProgressReport) -> ProgressReport:
+    """`report_submit` on a batch: the report submitted (or approved) as the batch will write it."""
+    user = batch.user
+    current = batch.report(report.target_id, report.period_id)
+    if current is None:
+        raise ProgressReport.DoesNotExist("The report no longer exists.")
+    if not may_report(user, current.target):
+        raise PermissionDenied(_("You do not report for this target."))
+    if current.state not in (ReportState.DRAFT, ReportState.RETURNED):
+        raise InvalidTransition(_("Only a draft or a returned report can be submitted."))
+    _check_content(current)
+    report = copy.copy(current)
+    report.state = ReportState.SUBMITTED
+    report.submitted_at, report.submitted_by = timezone.now(), user
+    report.return_reason = ""
+    report.updated_by = user
+    batch.step(report)
+    if not review_needed(user=user, town=report.target.plan.town):
+        return _approve(batch, report)
+    return report
+
+
+def _approve(batch: ReportingBatch, report: ProgressReport) -> ProgressReport:
+    # The update that counts; the batch keys it by the report once the report is written.
+    update = ProgressUpdate(
+        target=report.target,
+        as_of=report.as_of or as_of_default(report.period),
+        value=report.value,
+        milestone_done=report.milestone_done,
+        reported_by_id=report.submitted_by_id,
+        note=report.note,
+        evidence_url=report.evidence_url,
+    )
+    full_clean_in_memory(update)
+    report = copy.copy(report)
+    report.update = batch.append(update)
+    report.state = ReportState.APPROVED
+    report.reviewed_at, report.reviewed_by = timezone.now(), batch.user
+    report.updated_by = batch.user
+    return batch.step(report)
 
 
 @transaction.atomic
@@ -190,82 +277,47 @@ def report_save(
     `client_key` is the key of the submission that wrote it, if any
     (tracker/submission.py compares a retry's content with the report's).
     """
-    if not may_report(user, target):
-        raise PermissionDenied(_("You do not report for this target."))
-    report = ProgressReport.objects.select_for_update().filter(target=target, period=period).first()
-    if report is None:
-        report = ProgressReport(target=target, period=period, created_by=user)
-    elif report.state not in (ReportState.DRAFT, ReportState.RETURNED):
-        raise InvalidTransition(
-            _("A %(state)s report cannot be changed.") % {"state": report.get_state_display()}
-        )
-    report.department = target.lead_department
-    report.state = ReportState.DRAFT
-    report.value, report.milestone_done, report.as_of = value, milestone_done, as_of
-    report.note, report.evidence_url = note, evidence_url
-    report.client_key = client_key
-    report.updated_by = user
-    full_clean(report)
-    report.save()
+    batch = ReportingBatch(user)
+    report = save_step(
+        batch,
+        target=target,
+        period=period,
+        value=value,
+        milestone_done=milestone_done,
+        as_of=as_of,
+        note=note,
+        evidence_url=evidence_url,
+        client_key=client_key,
+    )
+    batch.write()
     return report
 
 
 @transaction.atomic
 def report_submit(*, user, report: ProgressReport) -> ProgressReport:
     """Send a draft (or a returned report) for review; where none is needed, it counts at once."""
-    report = (
-        ProgressReport.objects.select_for_update()
-        .select_related("target__plan__town", "period")
-        .get(pk=report.pk)
-    )
-    if not may_report(user, report.target):
-        raise PermissionDenied(_("You do not report for this target."))
-    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
-        raise InvalidTransition(_("Only a draft or a returned report can be submitted."))
-    _check_content(report)
-    report.state = ReportState.SUBMITTED
-    report.submitted_at, report.submitted_by = timezone.now(), user
-    report.return_reason = ""
-    report.updated_by = user
-    report.save()
-    if not review_needed(user=user, town=report.target.plan.town):
-        return _approve(report, reviewer=user)
-    return report
-
-
-def _approve(report: ProgressReport, reviewer) -> ProgressReport:
-    report.update = progress_record(
-        target=report.target,
-        as_of=report.as_of or as_of_default(report.period),
-        value=report.value,
-        milestone_done=report.milestone_done,
-        reported_by=report.submitted_by,
-        note=report.note,
-        evidence_url=report.evidence_url,
-        client_key=f"report:{report.pk}",
-    )
-    report.state = ReportState.APPROVED
-    report.reviewed_at, report.reviewed_by = timezone.now(), reviewer
-    report.updated_by = reviewer
-    report.save()
+    batch = ReportingBatch(user)
+    report = submit_step(batch, report)
+    batch.write()
     return report
 
 
 @transaction.atomic
 def report_approve(*, user, report: ProgressReport) -> ProgressReport:
     """Approve a submitted report: it becomes the target's progress update."""
-    report = (
-        ProgressReport.objects.select_for_update()
-        .select_related("target__plan", "period")
-        .get(pk=report.pk)
-    )
-    if not may_review(user, report):
+    batch = ReportingBatch(user)
+    current = batch.report(report.target_id, report.period_id)
+    if current is None:
+        raise ProgressReport.DoesNotExist("The report no longer exists.")
+    if not may_review(user, current):
         raise PermissionDenied(_("You do not review this town's reports."))
-    if report.state != ReportState.SUBMITTED:
+    if current.state != ReportState.SUBMITTED:
         raise InvalidTransition(_("Only a submitted report can be approved."))
-    if report.submitted_by_id == user.pk and not scope_for(user).everything:
+    if current.submitted_by_id == user.pk and not scope_for(user).everything:
         raise PermissionDenied(_("A report is approved by someone other than its submitter."))
-    return _approve(report, reviewer=user)
+    report = _approve(batch, current)
+    batch.write()
+    return report
 
 
 @transaction.atomic

@@ -18,8 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError
 
-from tracker.api.exceptions import exception_handler as api_exception_handler
-
 MAX_DEPTH = 32
 
 
@@ -41,6 +39,10 @@ def exception_handler(exc, context):
         exc = BodyTooLarge(_("The request body is larger than %(limit)s bytes.") % {"limit": limit})
     elif isinstance(exc, TooManyFieldsSent):
         exc = ParseError(_("The form has too many fields."))
+    # Imported here: tracker.api.exceptions imports rest_framework.views, which reads
+    # DEFAULT_PARSER_CLASSES (this module) while it loads; a module-level import is a cycle.
+    from tracker.api.exceptions import exception_handler as api_exception_handler
+
     return api_exception_handler(exc, context)
 
 
