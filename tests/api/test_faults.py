@@ -62,7 +62,7 @@ def test_a_fault_in_any_read_or_write_is_a_json_503(world, monkeypatch, error):
     assert_unavailable(client.post("/api/progress-updates/bulk/", [body(world)], format="json"))
 
 
-def test_a_fault_outside_the_views_is_a_json_503_under_the_api_only():
+def test_a_fault_outside_the_views_is_a_503_json_under_the_api_and_a_page_elsewhere():
     request = RequestFactory().get("/api/towns/")
     try:
         raise OperationalError("the commit failed")
@@ -71,5 +71,21 @@ def test_a_fault_outside_the_views_is_a_json_503_under_the_api_only():
         page = server_error(RequestFactory().get("/towns/xiqiao/2024/"))
     assert (response.status_code, response["Retry-After"]) == (503, str(RETRY_AFTER_SECONDS))
     assert response["Content-Type"] == "application/json"
-    assert page.status_code == 500
+    # The probe: pages answered a bare HTML 500 while the database was unreachable.
+    assert (page.status_code, page["Retry-After"]) == (503, str(RETRY_AFTER_SECONDS))
     assert page["Content-Type"].startswith("text/html")
+    assert "服务暂时不可用" in page.content.decode()
+    try:
+        raise ValueError("a bug, not the database")
+    except ValueError:
+        bug = server_error(RequestFactory().get("/towns/xiqiao/2024/"))
+    assert bug.status_code == 500
+
+
+def test_a_page_whose_database_fails_is_a_503_page(world, monkeypatch):
+    client = world.client("reporter_a")
+    client.raise_request_exception = False
+    fail_queries(monkeypatch, OperationalError("timeout"), lambda sql: "tracker_" in sql)
+    page = client.get(f"/towns/{world.town_a.slug}/{world.plan_a.year}/")
+    assert (page.status_code, page["Retry-After"]) == (503, str(RETRY_AFTER_SECONDS))
+    assert "服务暂时不可用" in page.content.decode()

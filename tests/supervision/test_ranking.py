@@ -206,6 +206,20 @@ def test_the_workbook_holds_the_same_figures(story, client):
         assert row[10] == s["reports_owed"]
 
 
+def test_a_name_that_reads_as_a_formula_stays_text_in_the_workbook(story, client):
+    # The security probe: names went in as plain cells, not through tracker.spreadsheets.
+    Town.objects.filter(slug="danzao").update(name="=HYPERLINK(1)")
+    sheet = load_workbook(
+        io.BytesIO(client.get("/regions/nanhai/2026/ranking.xlsx").content)
+    ).active
+    cell = next(
+        c
+        for (c,) in sheet.iter_rows(min_row=4, min_col=2, max_col=2)
+        if "HYPERLINK" in str(c.value)
+    )
+    assert (cell.data_type, cell.quotePrefix) == ("s", True)
+
+
 def test_a_draft_plan_is_not_ranked_for_those_who_may_not_read_it(story, client):
     Plan.objects.filter(town__slug="danzao", year=2026).update(status="draft")
     towns = by_name(api(client, "/api/regions/nanhai/ranking/", year=2026))

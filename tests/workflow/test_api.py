@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests import factories
 from tests.workflow.conftest import ACTORS, YEAR
-from tracker.choices import PlanStatus, Role
+from tracker.choices import PlanStatus, ReportState, Role
 from tracker.models import EvidenceFile, ProgressReport, ProgressUpdate, ReportingPeriod, Target
 from tracker.workflow import report_approve, report_return, report_save
 
@@ -209,6 +209,32 @@ def test_rewriting_a_submitted_report_or_attaching_to_it_is_a_409(xiqiao):
     upload = client.post(f"/api/reports/{report.pk}/evidence/", {"file": pdf()}, format="multipart")
     assert upload.status_code == 409
     assert not EvidenceFile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "code"),
+    [
+        ('{"bogus_field": 1}', "application/json", 400),
+        ("{not json", "application/json", 400),
+        ("[" * 1000 + "]" * 1000, "application/json", 400),
+        ('{"note": "' + "a" * 5_300_000 + '"}', "application/json", 413),
+    ],
+    ids=["unknown-field", "not-json", "nested", "5-mb"],
+)
+@pytest.mark.parametrize("step", ["approve", "submit"])
+def test_a_step_that_takes_no_body_refuses_a_bad_one_and_changes_nothing(
+    xiqiao, step, body, content_type, code
+):
+    # The security probe: approve ignored its body and approved whatever came.
+    report = xiqiao.submitted() if step == "approve" else xiqiao.draft()
+    actor = "reviewer" if step == "approve" else "dept_reporter"
+    response = xiqiao.client(actor).post(
+        f"/api/reports/{report.pk}/{step}/", body, content_type=content_type
+    )
+    assert response.status_code == code
+    assert response["Content-Type"] == "application/json"
+    report.refresh_from_db()
+    assert report.state == (ReportState.SUBMITTED if step == "approve" else ReportState.DRAFT)
 
 
 def test_a_reviewer_does_not_approve_their_own_submission(xiqiao):

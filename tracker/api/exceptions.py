@@ -25,7 +25,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, connections
 from django.db import Error as DatabaseFault
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import server_error as html_server_error
@@ -154,17 +155,26 @@ def exception_handler(exc, context):
 
 
 def server_error(request):
-    """The site's 500 handler: under /api/, JSON (a 503 with Retry-After for a database error).
+    """The site's 500 handler: a 503 with Retry-After for a database error (JSON under /api/,
+    a page of its own elsewhere); under /api/, JSON for anything else too.
 
     The views' own errors are answered by `exception_handler`; this catches
     what fails outside them (the request's transaction failing to commit, a
     middleware's query) so an API client never gets an HTML page.
     """
-    if not request.path.startswith("/api/"):
-        return html_server_error(request)
     error = sys.exc_info()[1]
-    if isinstance(error, DatabaseFault) and not isinstance(error, IntegrityError | DataError):
+    unavailable = isinstance(error, DatabaseFault) and not isinstance(
+        error, IntegrityError | DataError
+    )
+    if not request.path.startswith("/api/"):
+        if not unavailable:
+            return html_server_error(request)
+        # A page of its own, rendered without the request: the site's frame reads the
+        # session and the user, which need the database that just failed.
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    elif unavailable:
         response = JsonResponse({"detail": str(DatabaseUnavailable.default_detail)}, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
-    return JsonResponse({"detail": gettext("A server error occurred.")}, status=500)
+    else:
+        return JsonResponse({"detail": gettext("A server error occurred.")}, status=500)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

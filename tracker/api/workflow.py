@@ -30,6 +30,7 @@ from tracker.api.views import MethodFirstMixin
 from tracker.api.workflow_serializers import (
     EvidenceFileSerializer,
     EvidenceUploadSerializer,
+    NoBodySerializer,
     PeriodGenerateSerializer,
     PeriodSerializer,
     ReportSerializer,
@@ -160,6 +161,12 @@ class ReportViewSet(
     def get_queryset(self):
         return reports_queryset(self.request.user)
 
+    @staticmethod
+    def _no_body(request) -> None:
+        """Read the body all the same, so that a bad, oversized or unexpected one is refused
+        (400/413) as on every other write, not approved regardless."""
+        NoBodySerializer(data=request.data).is_valid(raise_exception=True)
+
     def _respond(self, report: ProgressReport, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=report.pk)
         return Response(self.get_serializer(fresh).data, status=code)
@@ -192,12 +199,14 @@ class ReportViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Send a draft or returned report for review; where the town does not review, it counts at once."""
+        self._no_body(request)
         return self._respond(report_submit(user=request.user, report=self.get_object()))
 
     @extend_schema(request=None, responses=STEP_RESPONSES, summary=_("Approve a submitted report"))
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve a submitted report (not one's own): it becomes the target's progress update."""
+        self._no_body(request)
         return self._respond(report_approve(user=request.user, report=self.get_object()))
 
     @extend_schema(

@@ -141,6 +141,10 @@ class ReportSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         return report.reviewed_by.get_username() if report.reviewed_by else None
 
 
+class NoBodySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """A step that takes nothing: an empty body, or `{}`; anything else is a 400 (not ignored)."""
+
+
 class ReturnSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(
         max_length=2000, help_text=_("Why the report goes back to its department.")

@@ -18,11 +18,11 @@ from openpyxl.styles import Alignment, Font
 
 from tracker import ranking
 from tracker.access import scope_for
+from tracker.exports import XLSX_TYPE
 from tracker.models import Plan, Region, ReportingPeriod, Town
 from tracker.reports import presenters
+from tracker.spreadsheets import safe_xlsx_set
 from tracker.today import reporting_today
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _columns() -> list[tuple[str, str]]:
@@ -143,7 +143,8 @@ def _workbook(result: ranking.Ranking, title: str, unit_heading: str) -> HttpRes
     book = Workbook()
     sheet = book.active
     sheet.title = str(result.year)
-    sheet.append([title])
+    sheet.append([None])
+    safe_xlsx_set(sheet["A1"], title)
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([_("As on %(day)s") % {"day": result.today.isoformat()}])
     headings = [unit_heading if figure == "name" else heading for figure, heading in _columns()]
@@ -153,7 +154,7 @@ def _workbook(result: ranking.Ranking, title: str, unit_heading: str) -> HttpRes
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True)
     for s in result.standings:
-        # Numbers as numbers; text as text (a name is never read as a formula).
+        # Numbers as numbers; text as text.
         sheet.append(
             [
                 s.rank,
@@ -171,7 +172,8 @@ def _workbook(result: ranking.Ranking, title: str, unit_heading: str) -> HttpRes
                 s.on_time,
             ]
         )
-        sheet.cell(row=sheet.max_row, column=2).data_type = "s"
+        # A unit's name is text, quote-prefixed if it reads as a formula (tracker.spreadsheets).
+        safe_xlsx_set(sheet.cell(row=sheet.max_row, column=2), s.name)
     sheet.column_dimensions["B"].width = 24
     buffer = io.BytesIO()
     book.save(buffer)
