@@ -90,3 +90,12 @@ def shoot():
 def pytest_terminal_summary(terminalreporter):
     if ARTIFACTS.is_dir() and any(ARTIFACTS.iterdir()):
         terminalreporter.write_line(f"browser screenshots: {ARTIFACTS}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # Every browser test is slow, whether its module says so or not: `make quick`
+    # (-m "not slow", applied after this hook) leaves them all out.
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)
