@@ -19,7 +19,7 @@ from tracker.models import (
     Target,
     Town,
 )
-from tracker.selectors import FACT_FIELDS, ROW_FIELDS
+from tracker.selectors import FACT_FIELDS, ROW_FIELDS, with_first_due
 from tracker.today import reporting_today
 
 # What a rollup shows of each target it compares.
@@ -54,7 +54,7 @@ ORDER = ("plan_id", "section_id", "position", "id")
 
 
 def published_targets():
-    return Target.objects.filter(plan__status__in=PUBLISHED_PLAN_STATUSES)
+    return with_first_due(Target.objects.all()).filter(plan__status__in=PUBLISHED_PLAN_STATUSES)
 
 
 def helping(target_ids: list[int]) -> list[dict]:
@@ -112,7 +112,9 @@ def plan_summary(request, pk):
         {
             "plan": plan,
             "sections": sections_of([pk]),
-            "targets": list(Target.objects.filter(plan_id=pk).values(*FACT_COLUMNS)),
+            "targets": list(
+                with_first_due(Target.objects.all()).filter(plan_id=pk).values(*FACT_COLUMNS)
+            ),
         }
     )
 
@@ -132,7 +134,8 @@ def region_rollup(request, slug):
         ).values("id", "year", "title", "status", "town_id")
     )
     targets = list(
-        Target.objects.filter(plan__in=[plan["id"] for plan in plans])
+        with_first_due(Target.objects.all())
+        .filter(plan__in=[plan["id"] for plan in plans])
         .order_by("plan__town__name", "section_id", "position", "id")
         .values(*ROLLUP_FIELDS)
     )
@@ -156,7 +159,10 @@ def plan_page(request, slug, year):
         0
     ]
     targets = list(
-        Target.objects.filter(plan_id=plan["id"]).order_by(*ORDER).values(*TARGET_COLUMNS)
+        with_first_due(Target.objects.all())
+        .filter(plan_id=plan["id"])
+        .order_by(*ORDER)
+        .values(*TARGET_COLUMNS)
     )
     region_path = Region.objects.filter(pk=plan["town__region_id"]).values_list("path", flat=True)[
         0
