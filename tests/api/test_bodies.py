@@ -170,3 +170,27 @@ def test_a_token_client_downloads_evidence_at_the_url_the_api_gives(world):
     stranger = world.client("anonymous")
     stranger.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert stranger.get(upload.json()["url"]).status_code in (401, 404)
+
+
+MULTIPART_WRITES = sorted(name for name, route in ROUTES.items() if route.multipart)
+
+
+def test_every_multipart_write_endpoint_is_tried():
+    assert MULTIPART_WRITES == ["plan-import", "report-evidence", "report-import"]
+
+
+@pytest.mark.parametrize("name", MULTIPART_WRITES)
+def test_an_unknown_form_field_is_a_400_naming_it_and_nothing_is_written(world, name):
+    # The probe's rerun: these forms took a bogus field, and the upload wrote its reports.
+    from tracker.models import EvidenceFile, ProgressReport, Target
+
+    def counts():
+        return [m.objects.count() for m in (EvidenceFile, ProgressReport, Target)]
+
+    route = ROUTES[name]
+    body = {**route.bodies["POST"](world), "bogus_field": "1"}
+    before = counts()
+    response = world.client("superuser").post(route.url(world), body, format="multipart")
+    assert response.status_code == 400, response.content
+    assert "bogus_field" in response.json()
+    assert counts() == before

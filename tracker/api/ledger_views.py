@@ -37,6 +37,7 @@ from rest_framework.views import APIView
 from tracker.access import Action, may_in_town, scope_for
 from tracker.api.permissions import EDIT, REPORT
 from tracker.api.renderers import BytesRenderer, XLSXRenderer
+from tracker.api.strict import RejectUnknownFieldsMixin
 from tracker.api.views import MethodFirstMixin
 from tracker.filters import MAX_ID
 from tracker.ledgers.breakdown import breakdown_apply, breakdown_export, breakdown_preview
@@ -156,7 +157,14 @@ def _refused(error: Exception) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
+class UploadForm(RejectUnknownFieldsMixin, serializers.Serializer):
+    """A progress upload's form: the workbook (checked below), and no other field."""
+
+    file = serializers.FileField(required=False)
+
+
 def _upload(request):
+    UploadForm(data=request.data).is_valid(raise_exception=True)
     upload = request.FILES.get("file")
     if upload is None:
         raise serializers.ValidationError({"file": [_("Attach the filled-in workbook as `file`.")]})
@@ -223,7 +231,7 @@ class PlanExportView(_LedgerView):
         )
 
 
-class PlanImportForm(serializers.Serializer):
+class PlanImportForm(RejectUnknownFieldsMixin, serializers.Serializer):
     file = serializers.FileField()
     town = serializers.SlugField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)

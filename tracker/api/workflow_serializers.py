@@ -72,7 +72,7 @@ class EvidenceFileSerializer(serializers.ModelSerializer):
         return reverse("evidence-download", args=[evidence.pk])
 
 
-class EvidenceUploadSerializer(serializers.Serializer):
+class EvidenceUploadSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     file = serializers.FileField(
         help_text=_("A PDF, an image or an office document, at most TRACKER_EVIDENCE_MAX_BYTES.")
     )
