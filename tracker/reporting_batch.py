@@ -7,6 +7,9 @@ makes them cost a fixed number of queries whatever the number of items:
 
 - it reads once: the reports of the items' (target, period) pairs, locked,
   and the progress updates recorded with the items' client keys;
+- it locks in one order, targets (by id) before reports, as every writer of
+  progress does: an approval and a batch touching the same target queue on
+  the target instead of deadlocking (each waiting for a row the other holds);
 - each step is taken on a copy of the report and kept in order, so a later
   item sees what an earlier one did, as it would after the earlier one's
   writes; `item()` keeps an item's steps only if all of them pass (a
@@ -27,11 +30,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker import freshness
 from tracker.choices import ReportState
-from tracker.models import ProgressReport, ProgressUpdate
+from tracker.models import ProgressReport, ProgressUpdate, Target
 from tracker.services import progress_record_many
 
 Pair = tuple[int, int]  # (target id, period id): one report
@@ -79,22 +83,37 @@ class ReportingBatch:
         self._keyed: dict[tuple[int, str], ProgressUpdate | None] = {}
         self._kept = _Changes()
         self._pending: _Changes | None = None
+        self._locked_targets: set[int] = set()
 
     # --- reads -------------------------------------------------------------------------
 
+    def targets_locked(self, ids: Iterable[int]) -> None:
+        """Note target rows the caller has locked already (in id order), so none is locked twice."""
+        self._locked_targets.update(ids)
+
+    def lock_targets(self, ids: Iterable[int]) -> None:
+        """Lock these target rows, in id order, unless locked already: one query at most."""
+        wanted = sorted(set(ids) - self._locked_targets)
+        if wanted:
+            locking = Target.objects.select_for_update(of=("self",)).filter(pk__in=wanted)
+            list(locking.order_by("pk").values_list("pk", flat=True))
+            self._locked_targets.update(wanted)
+
     def read_reports(self, pairs: Iterable[Pair]) -> None:
-        """Read (and lock) the reports of these (target id, period id) pairs: one query."""
+        """Read (and lock) the reports of these (target id, period id) pairs, their targets
+        locked first: one query, and one more where the targets were not locked yet."""
         wanted = set(pairs) - self._found.keys()
         if not wanted:
             return
+        self.lock_targets(target for target, _period in wanted)
         self._found.update(dict.fromkeys(wanted))
+        exactly = Q()
+        for target, period in wanted:  # the pairs only, not every target x period
+            exactly |= Q(target_id=target, period_id=period)
         found = (
             ProgressReport.objects.select_for_update(of=("self",))
             .select_related("target__plan__town__region", "period", "update")
-            .filter(
-                target_id__in={target for target, _period in wanted},
-                period_id__in={period for _target, period in wanted},
-            )
+            .filter(exactly)
             .order_by("pk")
         )
         for report in found:

@@ -309,6 +309,7 @@ def _read(user, items: Sequence[ProgressItem]) -> tuple[_Batch, list[ProgressIte
         ):
             periods[period.plan_id].append(period)
     batch = _Batch(user, periods)
+    batch.targets_locked(ids)
     reports = []
     for item in items:
         period = item.period or (_covering(batch, item) if item.as_of else None)

@@ -323,8 +323,13 @@ def report_approve(*, user, report: ProgressReport) -> ProgressReport:
 @transaction.atomic
 def report_return(*, user, report: ProgressReport, reason: str) -> ProgressReport:
     """Send a submitted report back to its department, saying why."""
+    # The target first, then the report: the order every writer of progress locks in
+    # (tracker/reporting_batch.py), so a return and a batch never deadlock.
+    ReportingBatch(user).lock_targets([report.target_id])
     report = (
-        ProgressReport.objects.select_for_update().select_related("target__plan").get(pk=report.pk)
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("target__plan")
+        .get(pk=report.pk)
     )
     if not may_review(user, report):
         raise PermissionDenied(_("You do not review this town's reports."))
