@@ -68,6 +68,12 @@ class _Changes:
     keyed: dict[tuple[int, str], ProgressUpdate] = field(default_factory=dict)  # of `updates`
 
 
+# An approval's progress update is keyed by its report: `report:<id>`. Clients may not
+# use the prefix (tracker/submission.py refuses it), or their key would take the place
+# of an approval's update.
+APPROVAL_KEY_PREFIX = "report:"
+
+
 def _approving(report: ProgressReport) -> bool:
     # Approved in memory, its update not written yet (the database refuses an
     # approved report without one).
@@ -212,7 +218,7 @@ class ReportingBatch:
                 report._state.adding, report._state.db = False, row._state.db
         approved = [steps[-1] for steps in kept.steps.values() if _approving(steps[-1])]
         for report in approved:
-            report.update.client_key = f"report:{report.pk}"
+            report.update.client_key = f"{APPROVAL_KEY_PREFIX}{report.pk}"
         if kept.updates:
             progress_record_many(updates=kept.updates, by=self.user)
         for report in approved:

@@ -22,6 +22,7 @@ The rule, in the order it is applied:
 | period | the one given (a page, the grid), else the one containing `as_of`; a held submission needs one (a field error on `as_of` if no period covers it) |
 | held content | a value or milestone state, as-of, note and evidence link; corrections and source quotes are for entries that are recorded (field errors) |
 | same client key, same content | a replay: the first result, nothing new (`replayed`) |
+| a client key starting with `report:` | a field error on `client_key`: the prefix keys approved reports' updates |
 | same client key, other content | `KeyReused`: refused, nothing changes (the API's 422) |
 | another key or none, the period's report already submitted or approved | the same content is a replay; other content is `InvalidTransition` (the API's 409): a counted report is never replaced |
 | a batch | all items or none: any refused item refuses the batch, and the errors come back keyed by the item's index (`SubmissionsRefused`) |
@@ -55,7 +56,7 @@ from tracker.models import (
     SourceDocument,
     Target,
 )
-from tracker.reporting_batch import ReportingBatch
+from tracker.reporting_batch import APPROVAL_KEY_PREFIX, ReportingBatch
 from tracker.services import full_clean_in_memory
 from tracker.workflow import (
     COUNTED,
@@ -328,6 +329,10 @@ def _covering(batch: _Batch, item: ProgressItem) -> ReportingPeriod | None:
 
 def _submit(batch: _Batch, item: ProgressItem) -> Submission:
     check_reporter(user=batch.user, target=item.target)
+    if item.client_key.startswith(APPROVAL_KEY_PREFIX):
+        raise ValidationError(
+            {"client_key": [_("Keys starting with “report:” are kept for approved reports.")]}
+        )
     if item.period is not None and item.period.plan_id != item.target.plan_id:
         raise ValidationError({"period": [_("The period belongs to another plan.")]})
     if progress_held(user=batch.user, target=item.target):

@@ -265,3 +265,14 @@ def test_a_database_error_while_looking_the_key_up_is_raised_not_read_as_an_answ
     assert not ProgressUpdate.objects.exists()
     done = submit(xiqiao, client_key="during-the-fault")
     assert (done.outcome, done.replayed) == (Outcome.RECORDED, False)
+
+
+def test_a_client_key_may_not_take_the_prefix_of_approved_reports(xiqiao):
+    # A review found it: an entry keyed "report:<id>" stood in for that report's update
+    # when it was approved (before the batches, silently; after them, a crash).
+    no_review(xiqiao)
+    with pytest.raises(ValidationError) as refused:
+        submit(xiqiao, client_key="report:1")
+    assert "client_key" in refused.value.message_dict
+    assert not ProgressUpdate.objects.exists()
+    assert submit(xiqiao, client_key="reports-2026-03").outcome == Outcome.RECORDED
