@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from tracker import progress
 from tracker.choices import Status, TargetKind
@@ -31,11 +31,11 @@ from tracker.models import (
 from tracker.workflow import Flag, cycle_for
 
 # The columns the status rule needs: enough to filter by status, nothing more.
-# "first_report_due" is an annotation (`with_first_due`): every query reading
-# these columns is made on an annotated queryset.
+# "first_report_due" and "has_nodes" are annotations (`with_first_due`): every query
+# reading these columns is made on an annotated queryset.
 FACT_FIELDS = (
     "pk", "kind", "comparison", "value", "value_max", "is_growth", "deadline", "plan__year",
-    "deadline_text", "first_report_due",
+    "deadline_text", "first_report_due", "has_nodes",
     "latest_update__value", "latest_update__milestone_done", "latest_update__as_of",
 )  # fmt: skip
 
@@ -51,7 +51,10 @@ def with_first_due(targets: QuerySet[Target]) -> QuerySet[Target]:
         .order_by("due_on")
         .values("due_on")[:1]
     )
-    return targets.annotate(first_report_due=Subquery(first))
+    # Whether a node schedule is to be read (`with_schedules`): most targets have none,
+    # and a page of them then costs no query for nodes.
+    nodes = TargetNode.objects.filter(target_id=OuterRef("pk"))
+    return targets.annotate(first_report_due=Subquery(first), has_nodes=Exists(nodes))
 
 
 def fact_rows(targets: QuerySet[Target], *extra: str) -> list[dict]:
@@ -73,7 +76,12 @@ def with_schedules(rows: list[dict]) -> list[dict]:
     send rather than thousands)."""
     if not rows:
         return rows
-    pks = {row["pk"] for row in rows}
+    # Rows read with `with_first_due` say whether they have nodes; others are read.
+    pks = {row["pk"] for row in rows if row.get("has_nodes", True)}
+    if not pks:
+        for row in rows:
+            row["nodes"] = []
+        return rows
     nodes = TargetNode.objects.order_by("target_id", "due_on", "pk")
     if len(pks) > MANY_ROWS:
         nodes = nodes.filter(target__plan_id__in={row["plan_id"] for row in rows})

@@ -397,8 +397,9 @@ def test_duban_queries_do_not_grow_with_rows(client, xiqiao, django_assert_num_q
     # and statuses (tracker.selectors.rows_of: the targets, node schedules, helping
     # departments, sections, periods, reports, updates' dates), their periods, their
     # reports, their updates' dates, the reports waiting, their files, their targets'
-    # node schedules (the numbers' status), release
-    with django_assert_num_queries(19):
+    # node schedules (the numbers' status), release; the rows' node schedules are read
+    # only where a target has one (none here)
+    with django_assert_num_queries(18):
         response = client.get("/duban/", {"sort": "town"})
     assert response.status_code == 200
     assert response.content.decode().count('class="waiting"') == count
@@ -413,8 +414,9 @@ def test_report_form_and_review_pages_read_a_fixed_number_of_queries(
     client.force_login(xiqiao.users["reviewer"])
     # savepoint, session, user, memberships, the report with its target, town,
     # period, department and people, its files, the target's row for its card
-    # (tracker.selectors.rows_of: 7 with its plan's reporting started), release
-    with django_assert_num_queries(14):
+    # (tracker.selectors.rows_of: 6 with its plan's reporting started; its node schedule
+    # is not read, since it has none), release
+    with django_assert_num_queries(13):
         assert client.get(reverse("reports:review", args=[report.pk])).status_code == 200
 
 
@@ -424,9 +426,10 @@ def test_plan_page_with_warnings_reads_a_fixed_number_of_queries(
 ):
     many_targets(xiqiao, count)
     url = reverse("reports:plan", args=[xiqiao.town.slug, YEAR])
-    # tests/reports/test_queries.py's twelve, plus the warnings' two: the
-    # reports and the dates of the targets' updates; and the data version (tracker/freshness.py)
-    with django_assert_num_queries(14 + 1):
+    # tests/reports/test_queries.py's twelve less the node schedules (none here: not
+    # read), plus the warnings' two: the reports and the dates of the targets' updates;
+    # and the data version (tracker/freshness.py)
+    with django_assert_num_queries(13 + 1):
         html = client.get(url).content.decode()
     assert html.count("data-warning=") == count + 2
 
