@@ -4,6 +4,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tracker import ranking
+
 
 @dataclass(frozen=True)
 class Overall:
@@ -17,22 +19,6 @@ class Overall:
     completion_rate: Decimal | None = None
     reporting_rate: Decimal | None = None  # 填报率, percent
     on_time_rate: Decimal | None = None  # 及时率, percent
-
-
-@dataclass(frozen=True)
-class Standing:
-    """One row of the ranking table: a town of a region, or a department of a town."""
-
-    rank: int | None
-    name: str
-    target_count: int
-    reported_count: int
-    completion_rate: Decimal | None
-    on_pace_share: Decimal | None
-    red_count: int
-    reporting_rate: Decimal | None = None
-    on_time_rate: Decimal | None = None
-    slug: str = ""  # a town's, for links; empty for a department
 
 
 @dataclass(frozen=True)
@@ -59,7 +45,7 @@ class BulletinFigures:
     judged_on: datetime.date
     overall: Overall
     previous: Overall | None  # last month's snapshot; None where none was kept
-    standings: list[Standing] = field(default_factory=list)
+    standings: list[ranking.Standing] = field(default_factory=list)
     red_items: list[Item] = field(default_factory=list)
 
     @property
@@ -67,7 +53,7 @@ class BulletinFigures:
         return self.overall.target_count > 0 and self.overall.unreported < self.overall.target_count
 
     @property
-    def ahead(self) -> list[Standing]:
+    def ahead(self) -> list[ranking.Standing]:
         """Good examples: the first ranked with something on pace and nothing red (at most three)."""
         ranked = [
             s for s in self.standings if s.rank is not None and s.on_pace_share and not s.red_count
@@ -75,7 +61,7 @@ class BulletinFigures:
         return ranked[:3]
 
     @property
-    def behind(self) -> list[Standing]:
+    def behind(self) -> list[ranking.Standing]:
         """Lagging: the last ranked with red targets or nothing on pace (at most three)."""
         ranked = [s for s in self.standings if s.rank is not None and s not in self.ahead]
         lagging = [s for s in ranked if s.red_count or not s.on_pace_share]

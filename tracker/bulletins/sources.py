@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from tracker import ranking
 from tracker.access import scope_for
-from tracker.bulletins.figures import BulletinFigures, Item, Overall, Standing
+from tracker.bulletins.figures import BulletinFigures, Item, Overall
 from tracker.choices import Status
 from tracker.models import Plan, Region, StatusSnapshot, Target, Town
 from tracker.selectors import TargetRow
@@ -47,21 +47,6 @@ def _overall(
         completion_rate=ranking.completion_rate(percents),
         reporting_rate=tally.reporting_rate,
         on_time_rate=tally.on_time_rate,
-    )
-
-
-def _standing(standing: ranking.Standing) -> Standing:
-    return Standing(
-        rank=standing.rank,
-        name=standing.name,
-        target_count=standing.target_count,
-        reported_count=standing.reported_count,
-        completion_rate=standing.completion_rate,
-        on_pace_share=standing.on_pace_share,
-        red_count=standing.red_count,
-        reporting_rate=standing.reporting_rate,
-        on_time_rate=standing.on_time_rate,
-        slug=standing.slug,
     )
 
 
@@ -134,7 +119,7 @@ def _figures(
             ),
         ),
         previous=_previous([row.pk for row in rows], datetime.date(year, month, 1)),
-        standings=[_standing(standing) for standing in result.standings],
+        standings=result.standings,
         red_items=red_items,
     )
 
