@@ -68,6 +68,13 @@ class _Changes:
     keyed: dict[tuple[int, str], ProgressUpdate] = field(default_factory=dict)  # of `updates`
 
 
+def lock_targets(ids: Iterable[int]) -> None:
+    """Lock target rows in id order: what every writer of progress does before it locks
+    a report (the module's docstring), so that two writers never wait on each other."""
+    locking = Target.objects.select_for_update(of=("self",)).filter(pk__in=sorted(set(ids)))
+    list(locking.order_by("pk").values_list("pk", flat=True))
+
+
 # An approval's progress update is keyed by its report: `report:<id>`. Clients may not
 # use the prefix (tracker/submission.py refuses it), or their key would take the place
 # of an approval's update.
@@ -99,10 +106,9 @@ class ReportingBatch:
 
     def lock_targets(self, ids: Iterable[int]) -> None:
         """Lock these target rows, in id order, unless locked already: one query at most."""
-        wanted = sorted(set(ids) - self._locked_targets)
+        wanted = set(ids) - self._locked_targets
         if wanted:
-            locking = Target.objects.select_for_update(of=("self",)).filter(pk__in=wanted)
-            list(locking.order_by("pk").values_list("pk", flat=True))
+            lock_targets(wanted)
             self._locked_targets.update(wanted)
 
     def read_reports(self, pairs: Iterable[Pair]) -> None:

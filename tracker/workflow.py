@@ -70,7 +70,7 @@ from tracker import progress
 from tracker.access import Action, may_in_town, may_report, may_review, scope_for
 from tracker.choices import Frequency, PlanStatus, ReportState, Status, WarningLevel
 from tracker.models import Plan, ProgressReport, ProgressUpdate, ReportingPeriod, Target
-from tracker.reporting_batch import ReportingBatch
+from tracker.reporting_batch import ReportingBatch, lock_targets
 from tracker.services import full_clean, full_clean_in_memory
 from tracker.today import reporting_today  # noqa: F401 - the pages import it from here too
 
@@ -325,7 +325,7 @@ def report_return(*, user, report: ProgressReport, reason: str) -> ProgressRepor
     """Send a submitted report back to its department, saying why."""
     # The target first, then the report: the order every writer of progress locks in
     # (tracker/reporting_batch.py), so a return and a batch never deadlock.
-    ReportingBatch(user).lock_targets([report.target_id])
+    lock_targets([report.target_id])
     report = (
         ProgressReport.objects.select_for_update(of=("self",))
         .select_related("target__plan")
