@@ -18,7 +18,7 @@ from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_reporting import PASSWORD
 from tracker.choices import ReportState, Role, TargetKind
 from tracker.models import Department, Membership, ProgressReport, Target
-from tracker.selectors import section_tree
+from tracker.selectors import in_document_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,10 +45,7 @@ def xiqu_grid(seeded_site, settings):
     Membership.objects.create(user=user, town=town, role=Role.REPORTER, department=office)
     # In the grid's row order, the plan's (which the keyboard follows): the order above
     # puts top-level sections' NULL parent first on SQLite, last on PostgreSQL.
-    place = {
-        s.pk: i for i, (s, _) in enumerate(section_tree(town.plans.get(year=2026).sections.all()))
-    }
-    return sorted(chosen, key=lambda target: (place[target.section_id], target.position))
+    return in_document_order(chosen, town.plans.get(year=2026).sections.all())
 
 
 def test_a_department_fills_the_grid_by_keyboard_and_submits_it(
