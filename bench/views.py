@@ -53,8 +53,13 @@ FACT_COLUMNS = (
 ORDER = ("plan_id", "section_id", "position", "id")
 
 
+def annotated_targets():
+    """Targets as the read model reads them: with their first report's due date."""
+    return with_first_due(Target.objects.all())
+
+
 def published_targets():
-    return with_first_due(Target.objects.all()).filter(plan__status__in=PUBLISHED_PLAN_STATUSES)
+    return annotated_targets().filter(plan__status__in=PUBLISHED_PLAN_STATUSES)
 
 
 def helping(target_ids: list[int]) -> list[dict]:
@@ -112,9 +117,7 @@ def plan_summary(request, pk):
         {
             "plan": plan,
             "sections": sections_of([pk]),
-            "targets": list(
-                with_first_due(Target.objects.all()).filter(plan_id=pk).values(*FACT_COLUMNS)
-            ),
+            "targets": list(annotated_targets().filter(plan_id=pk).values(*FACT_COLUMNS)),
         }
     )
 
@@ -134,7 +137,7 @@ def region_rollup(request, slug):
         ).values("id", "year", "title", "status", "town_id")
     )
     targets = list(
-        with_first_due(Target.objects.all())
+        annotated_targets()
         .filter(plan__in=[plan["id"] for plan in plans])
         .order_by("plan__town__name", "section_id", "position", "id")
         .values(*ROLLUP_FIELDS)
@@ -159,10 +162,7 @@ def plan_page(request, slug, year):
         0
     ]
     targets = list(
-        with_first_due(Target.objects.all())
-        .filter(plan_id=plan["id"])
-        .order_by(*ORDER)
-        .values(*TARGET_COLUMNS)
+        annotated_targets().filter(plan_id=plan["id"]).order_by(*ORDER).values(*TARGET_COLUMNS)
     )
     region_path = Region.objects.filter(pk=plan["town__region_id"]).values_list("path", flat=True)[
         0
