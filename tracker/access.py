@@ -16,6 +16,17 @@ The rules, by action:
 |          | that department leads                                           |
 | REVIEW   | a town's reviewers: approve or return its reports               |
 | SEE      | a report's draft is seen by who may REPORT or REVIEW it         |
+| ASSIGN   | a region's editors: tasks (交办) to the towns below the region; |
+|          | a town's editors: tasks to its departments                      |
+| SIGN     | a task's receipt in a town: who may EDIT or REPORT on it (a      |
+|          | department's reporters sign for their department's receipts)    |
+
+An assigned task is read by its assigner's side (members of the assigning
+region or of a region above it, or of the assigning town) with every receipt,
+and by each receiver (members of the receiving town, or of a region above it)
+with only the receipts in the towns they belong to (`assignments_readable`,
+`receipts_readable`). A receipt is a target of its town's plan and is read as
+its plan's other targets are.
 
 Superusers may do everything; anonymous and inactive users only READ.
 
@@ -47,6 +58,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import PUBLISHED_PLAN_STATUSES, Role
 from tracker.models import (
+    Assignment,
     Chase,
     Department,
     EvidenceFile,
@@ -277,6 +289,7 @@ class Scope:
     member_town_ids: frozenset[int] = frozenset()
     region_paths: tuple[str, ...] = ()
     town_roles: dict[int, frozenset[str]] = field(default_factory=dict)
+    region_roles: dict[str, frozenset[str]] = field(default_factory=dict)  # by region path
     # Per town where the user reports: the departments they report for, or None
     # for all of the town's (a reporter's membership may name one department).
     report_departments: dict[int, frozenset[int] | None] = field(default_factory=dict)
@@ -403,6 +416,7 @@ def scope_for(user) -> Scope:
         return cached
     town_roles: dict[int, set[str]] = {}
     region_paths: list[str] = []
+    region_roles: dict[str, set[str]] = {}
     departments: dict[int, set[int] | None] = {}
     for town_id, region_path, role, department_id in user.memberships.values_list(
         "town_id", "region__path", "role", "department_id"
@@ -417,11 +431,13 @@ def scope_for(user) -> Scope:
                     departments.setdefault(town_id, set()).add(department_id)
         elif region_path:
             region_paths.append(region_path)
+            region_roles.setdefault(region_path, set()).add(role)
     scope = Scope(
         user_id=user.pk,
         member_town_ids=frozenset(town_roles),
-        region_paths=tuple(region_paths),
+        region_paths=tuple(dict.fromkeys(region_paths)),
         town_roles={town: frozenset(roles) for town, roles in town_roles.items()},
+        region_roles={path: frozenset(roles) for path, roles in region_roles.items()},
         report_departments={
             town: frozenset(ids) if ids is not None else None for town, ids in departments.items()
         },
@@ -484,3 +500,97 @@ def town_id_of(obj) -> int | None:
         return None
     town = _follow(obj, route.towns[0]) if route.towns[0] else obj
     return town.pk if town is not None else None
+
+
+# --- assigned tasks (交办) ----------------------------------------------------------------
+
+
+def may_assign(user, assignment: Assignment) -> bool:
+    """Whether `user` may give (or change) a task as its assigner: an editor of the assigning
+    region, or of the assigning town."""
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if assignment.region_id is not None:
+        return Role.EDITOR in scope.region_roles.get(assignment.region.path, frozenset())
+    return assignment.town_id is not None and scope.can(Role.EDITOR, assignment.town_id)
+
+
+def may_receive(assignment: Assignment, receiver: Town | Department) -> bool:
+    """Whether a town or department may receive the task: a town below the assigning region,
+    a department of the assigning town."""
+    if isinstance(receiver, Department):
+        return assignment.town_id is not None and receiver.town_id == assignment.town_id
+    return assignment.region_id is not None and receiver.region.path.startswith(
+        assignment.region.path
+    )
+
+
+def assigning_regions(user) -> QuerySet[Region]:
+    """The regions `user` may assign tasks from (every region for a superuser)."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Region.objects.all()
+    paths = [path for path, roles in scope.region_roles.items() if Role.EDITOR in roles]
+    return Region.objects.filter(path__in=paths)
+
+
+def assigning_towns(user) -> QuerySet[Town]:
+    """The towns `user` may assign tasks from, to their departments."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Town.objects.all()
+    return Town.objects.filter(pk__in=scope.towns_with(Role.EDITOR))
+
+
+def _below(scope: Scope, region_path_field: str) -> Q:
+    return reduce(
+        or_,
+        (Q(**{f"{region_path_field}__startswith": path}) for path in scope.region_paths),
+        Q(pk__in=[]),
+    )
+
+
+def assignments_readable(user) -> Q:
+    """A filter on Assignment: the tasks `user` reads (see the module doc); may repeat a row,
+    so a caller lists `.distinct()` ones."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    towns = sorted(scope.member_town_ids)
+    return (
+        _below(scope, "region__path")
+        | _below(scope, "town__region__path")
+        | Q(town_id__in=towns)
+        | Q(receipts__plan__town_id__in=towns)
+        | _below(scope, "receipts__plan__town__region__path")
+    )
+
+
+def on_assigner_side(user, assignment: Assignment) -> bool:
+    """Whether `user` reads the task as its assigner does (every receipt): a member of the
+    assigning region or a region above it, or of the assigning town."""
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if assignment.region_id is not None:
+        return any(assignment.region.path.startswith(path) for path in scope.region_paths)
+    return scope.belongs_to(assignment.town)
+
+
+def receipts_readable(user, assignment: Assignment) -> Q:
+    """A filter on the task's receipts (Targets): all of them for its assigner's side, else
+    those in the towns `user` belongs to."""
+    if on_assigner_side(user, assignment):
+        return Q()
+    scope = scope_for(user)
+    return Q(plan__town_id__in=sorted(scope.member_town_ids)) | _below(
+        scope, "plan__town__region__path"
+    )
+
+
+def may_sign(user, receipt: Target) -> bool:
+    """Whether `user` signs for a task's receipt: who may EDIT it or REPORT on it."""
+    return receipt.assignment_id is not None and (
+        may(user, Action.EDIT, receipt) or may(user, Action.REPORT, receipt)
+    )

@@ -96,6 +96,14 @@ class Frequency(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
 
 
+class AssignmentSource(models.TextChoices):
+    """Where an assigned task (交办事项) comes from."""
+
+    DOCUMENT = "document", _("Document (文件)")
+    MEETING = "meeting", _("Meeting (会议)")
+    INSTRUCTION = "instruction", _("Leader's instruction (批示)")
+
+
 class WarningLevel(models.TextChoices):
     """督办 colours; the rule is in tracker/workflow.py (warning_for)."""
 

@@ -33,7 +33,8 @@ Status, on a given day
     deadline_text and no deadline) is not judged against the plan year: met
     is achieved, anything reached is on track, nothing yet is not started.
   - Otherwise progress is compared with the expected pace: the share of the
-    time from 1 January of the plan year to the deadline that has elapsed
+    time from 1 January of the plan year (or the target's start date, for a
+    task assigned during the year) to the deadline that has elapsed
     (for a target with a node schedule, the share its nodes plan by that
     day: see below).
     pace = (percent ÷ 100) ÷ elapsed share. Growth rates are not cumulative,
@@ -233,11 +234,14 @@ def facts_of(
     first_due: datetime.date | None = None,
     deadline_text: str = "",
     nodes: tuple[Node, ...] = (),
+    start: datetime.date | None = None,
 ) -> TargetFacts:
     """A target's facts from its columns and its plan's year (the one place the due date is set).
 
-    `first_due` is the due date of the plan's first reporting period (None: the
-    plan has none, and its one report is due at the deadline).
+    `first_due` is the due date of the first reporting period the target owes
+    (None: the plan has none, and its one report is due at the deadline).
+    `start` is the target's start date, when it starts after 1 January (a task
+    assigned during the year): its time runs from then.
     """
     return TargetFacts(
         kind=kind,
@@ -245,7 +249,7 @@ def facts_of(
         value=value,
         value_max=value_max,
         is_growth=is_growth,
-        starts_on=starts_on(year),
+        starts_on=start or starts_on(year),
         due_on=due_on(deadline, year),
         first_due_on=first_due,
         open_ended=deadline is None and bool(deadline_text),

@@ -11,6 +11,10 @@ Figures of a unit (a town's plan for the year, or the targets a department leads
   of 41 does not read 62.5%). Shown with its coverage: reported / targets
   ("已填报 12/41").
 - on_pace_share: the share of targets achieved or on track.
+- assigned_count, unsigned_late_count: receipts of tasks assigned to the unit
+  (交办), and how many of them are still not signed for after their sign-by
+  date (yellow on the 督办 board). Receipts are targets of the unit's plan, so
+  every other figure counts them too.
 - red_count: targets showing red: their 督办 warning where the plan's
   reporting runs (an overdue report, or behind), else their status
   (behind, overdue, unmet) and a milestone's steps passed undone, as the
@@ -50,7 +54,7 @@ from tracker.models import (
     Town,
 )
 from tracker.selectors import TargetRow, target_rows
-from tracker.workflow import Flag, warning_of
+from tracker.workflow import Flag, owes_period, warning_of
 
 COUNTED = (ReportState.SUBMITTED, ReportState.APPROVED)
 ON_PACE = frozenset({Status.ACHIEVED, Status.ON_TRACK})
@@ -74,7 +78,12 @@ def _rate(part: int | Decimal, whole: int) -> Decimal | None:
 
 def warning(row: TargetRow, today: datetime.date) -> Flag:
     """Its 督办 warning where its plan's reporting runs, else by its status and missed steps."""
-    return row.warning or warning_of(row.assessment, today)
+    return row.warning or warning_of(row.assessment, today, row)
+
+
+def unsigned_late(row: TargetRow, today: datetime.date) -> bool:
+    """A receipt of an assigned task still not signed for after its sign-by date."""
+    return row.awaiting_signature and row.sign_due is not None and today > row.sign_due
 
 
 def is_red(row: TargetRow, today: datetime.date) -> bool:
@@ -112,6 +121,7 @@ class RedTarget:
     title: str
     status: str
     reasons: tuple[str, ...] = ()  # its 督办 warning's (`warning`)
+    assigned: bool = False  # a receipt of an assigned task (交办)
 
 
 @dataclass
@@ -127,6 +137,9 @@ class Standing:
     completion_rate: Decimal | None = None
     on_pace_share: Decimal | None = None
     red_count: int = 0
+    # Receipts of assigned tasks (交办): how many, and how many are not signed for in time.
+    assigned_count: int = 0
+    unsigned_late_count: int = 0
     tally: Tally = field(default_factory=Tally)
     red_targets: list[RedTarget] = field(default_factory=list)
     rank: int | None = None
@@ -204,9 +217,13 @@ def unit_figures(standing: Standing, rows: list[TargetRow], today: datetime.date
             row.title,
             row.assessment.status,
             tuple(str(reason) for reason in warning(row, today).reasons),
+            row.assignment_id is not None,
         )
         for row in red
     ]
+    assigned = [row for row in rows if row.assignment_id is not None]
+    standing.assigned_count = len(assigned)
+    standing.unsigned_late_count = sum(1 for row in assigned if unsigned_late(row, today))
 
 
 def _rank(standings: list[Standing]) -> list[Standing]:
@@ -282,6 +299,8 @@ def reporting_tallies(
     for row in rows:
         tally = tallies.setdefault(key(row), Tally())
         for period in by_plan.get(row.plan_id, []):
+            if not owes_period(row, period):
+                continue
             tally.owed += 1
             came_on: datetime.date | None = None
             report = reports.get((row.pk, period.pk))

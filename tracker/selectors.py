@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import DateField, Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from tracker import progress
 from tracker.choices import Status, TargetKind
@@ -35,19 +36,22 @@ from tracker.workflow import Flag, cycle_for
 # reading these columns is made on an annotated queryset.
 FACT_FIELDS = (
     "pk", "kind", "comparison", "value", "value_max", "is_growth", "deadline", "plan__year",
-    "deadline_text", "first_report_due", "has_nodes",
+    "deadline_text", "starts_on", "first_report_due", "has_nodes",
     "latest_update__value", "latest_update__milestone_done", "latest_update__as_of",
 )  # fmt: skip
 
 
 def with_first_due(targets: QuerySet[Target]) -> QuerySet[Target]:
-    """Targets annotated with their plan's first report due date (None: the plan has no
-    periods), which the status rule needs to tell overdue from no data yet.
+    """Targets annotated with the due date of the first report they owe (None: the plan
+    has no periods), which the status rule needs to tell overdue from no data yet: their
+    plan's first period, or for a target starting later, the first period ending on or
+    after its start (tracker.workflow.owes_period says the same of one period).
 
     A subquery in the same statement: no query more, whatever the number of rows.
     """
+    start = Coalesce(OuterRef("starts_on"), Value(datetime.date.min), output_field=DateField())
     first = (
-        ReportingPeriod.objects.filter(plan_id=OuterRef("plan_id"))
+        ReportingPeriod.objects.filter(plan_id=OuterRef("plan_id"), ends_on__gte=start)
         .order_by("due_on")
         .values("due_on")[:1]
     )
@@ -105,6 +109,7 @@ ROW_FIELDS = (
     "updated_at", "source_document_id", "source_document__title",
     "source_document__publisher", "source_document__published_on", "source_document__url",
     "progress_basis", "owner_name", "owner_title", "owner_user_id", "leader_name",
+    "assignment_id", "sign_due", "signed_at",
 )  # fmt: skip
 
 
@@ -122,6 +127,7 @@ def facts_of(row: dict) -> progress.TargetFacts:
         first_due=row["first_report_due"],
         deadline_text=row["deadline_text"],
         nodes=tuple(node.as_progress_node(row["value"]) for node in row["nodes"]),
+        start=row["starts_on"],
     )
 
 
@@ -243,6 +249,15 @@ class TargetRow:
     owner_title: str = ""
     owner_user_id: int | None = None
     leader_name: str = ""  # 分管领导
+    starts_on: datetime.date | None = None  # a task given during the year starts then
+    assignment_id: int | None = None  # a receipt of an assigned task (交办)
+    sign_due: datetime.date | None = None  # sign for it (签收) by then
+    signed_at: datetime.datetime | None = None
+
+    @property
+    def awaiting_signature(self) -> bool:
+        """A receipt of an assigned task not yet signed for (签收)."""
+        return self.assignment_id is not None and self.signed_at is None
 
     @property
     def due_on(self) -> datetime.date:
@@ -375,6 +390,10 @@ def rows_of(
                 v["owner_title"],
                 v["owner_user_id"],
                 v["leader_name"],
+                v["starts_on"],
+                v["assignment_id"],
+                v["sign_due"],
+                v["signed_at"],
             )  # fmt: skip
         )
     if not rows:

@@ -32,6 +32,27 @@ supersedes the earlier ones); it is overdue once its due date has passed.
 Reports are owed by a target's lead department: a target without one owes
 none. Only active plans are chased.
 
+Assigned tasks (交办, tracker/assignments.py). A task's receiver holds a
+receipt: a target of its plan, which moves through these states before its
+reports move through the ones above:
+
+    (new) --assign--> awaiting signature (待签收) --sign--> signed (已签收)
+                          |                                  ^
+                          | its sign-by date passes          |
+                          v                                  |
+                      not signed in time (逾期未签收) --sign--+
+
+- assign: a region's editors, to towns below the region; a town's editors, to
+          its departments. Each receiver's receipt must be signed for within
+          the task's days to sign (its `sign_due`).
+- sign:   for a town: its editors, or its reporters for the whole town, naming
+          the department that will lead the work (承办科室); for a department:
+          its reporters, or the town's editors. Signing is once, stamped.
+- report: as any target (save, submit, approve, return above), once signed:
+          saving a report on a receipt awaiting signature is refused.
+A receipt owes reports, like any target, for the periods that end on or after
+its start (the day the task was assigned: `owes_period`).
+
 Warnings (督办 colours), for a target of a plan with periods that have started,
 judged on the earliest period it still owes:
 - red:    that report is overdue (past the due date, not submitted), or its
@@ -42,7 +63,8 @@ judged on the earliest period it still owes:
           milestone's named step (立项, 开工…) has passed its date undone,
           each such step a reason of its own;
 - yellow: that report is due within TRACKER_DUE_SOON_DAYS days (3), or its
-          status is "at risk";
+          status is "at risk", or it is a receipt of an assigned task not
+          signed for by its sign-by date;
 - green:  otherwise.
 A target whose plan has no period that has started has no warning in the
 cycle; the 督办 page and the landing page judge it by its status and its
@@ -169,6 +191,13 @@ def review_needed(*, user, town) -> bool:
 # of one; tracker/submission.py takes the same steps for many items at once.
 
 
+def owes_period(target, period: ReportingPeriod) -> bool:
+    """Whether a target (a Target or a TargetRow) owes a report for a period of its plan:
+    every period, for a target of the whole year; for one that starts later (a task
+    assigned during the year), the periods that end on or after its start."""
+    return target.starts_on is None or period.ends_on >= target.starts_on
+
+
 def _check_content(report: ProgressReport) -> None:
     """A report may be submitted only if it would make a valid progress update."""
     candidate = ProgressUpdate(
@@ -198,6 +227,10 @@ def save_step(
     user = batch.user
     if not may_report(user, target):
         raise PermissionDenied(_("You do not report for this target."))
+    if target.awaiting_signature:
+        raise InvalidTransition(
+            _("This assigned task is not signed for yet: sign for it (签收) before reporting.")
+        )
     report = batch.report(target.pk, period.pk)
     if report is None:
         report = ProgressReport(target=target, period=period, created_by=user)
@@ -378,10 +411,19 @@ def warning_for(
     today: datetime.date,
     in_cycle: bool = False,
     missed_steps: Iterable[progress.Node] = (),
+    unsigned_since: datetime.date | None = None,
 ) -> Flag:
-    """The 督办 colour of a target (the rule is in this module's doc)."""
+    """The 督办 colour of a target (the rule is in this module's doc).
+
+    `unsigned_since`: for a receipt of an assigned task awaiting signature, its
+    sign-by date.
+    """
     due_soon_days = int(getattr(settings, "TRACKER_DUE_SOON_DAYS", 3))
     red, yellow = [], []
+    if unsigned_since is not None and today > unsigned_since:
+        yellow.append(
+            _("assigned task not signed for by %(date)s") % {"date": unsigned_since.isoformat()}
+        )
     reported = report_state in COUNTED
     if period is not None and not reported:
         if today > period.due_on:
@@ -410,14 +452,21 @@ def warning_for(
     return Flag(WarningLevel.GREEN, ())
 
 
-def warning_of(assessment: progress.Assessment, today: datetime.date) -> Flag:
-    """The colour of a target outside its plan's reporting cycle: its status and missed steps."""
+def awaiting_sign_by(target) -> datetime.date | None:
+    """A receipt's sign-by date while it awaits signature (Target or TargetRow), else None."""
+    return target.sign_due if target.awaiting_signature else None
+
+
+def warning_of(assessment: progress.Assessment, today: datetime.date, target=None) -> Flag:
+    """The colour of a target outside its plan's reporting cycle: its status and missed steps
+    (and, for a receipt of an assigned task given as `target`, whether it is signed for)."""
     return warning_for(
         status=assessment.status,
         missed_steps=assessment.missed_steps,
         period=None,
         report_state=None,
         today=today,
+        unsigned_since=awaiting_sign_by(target) if target is not None else None,
     )
 
 
@@ -464,7 +513,7 @@ class Cycle:
         """The reports the target owes, oldest first (see the module doc)."""
         if target.lead_department_id is None:
             return []  # nobody is responsible for reporting on it
-        periods = self.periods.get(target.plan_id, [])
+        periods = [p for p in self.periods.get(target.plan_id, []) if owes_period(target, p)]
         settled = [self.settled(target, period) for period in periods]
         # Only the periods after the last one reported: a later report supersedes.
         first = max((i + 1 for i, done in enumerate(settled) if done), default=0)
@@ -485,12 +534,13 @@ class Cycle:
             report_state=None,
             today=self.today,
             in_cycle=True,
+            unsigned_since=awaiting_sign_by(target),
         )
 
     def warning(self, target: Target, assessment: progress.Assessment) -> Flag:
         """The target's warning in its cycle, or by its status and missed steps outside it
         (`warning_of`), as the 督办 page shows every target."""
-        return self.flag(target, assessment) or warning_of(assessment, self.today)
+        return self.flag(target, assessment) or warning_of(assessment, self.today, target)
 
 
 def cycle_for(targets: Iterable[Target], today: datetime.date) -> Cycle:

@@ -1,5 +1,6 @@
 """The plan database: where things are, what is planned, and what was reported."""
 
+from tracker.models.assignments import Assignment
 from tracker.models.demo import DemoRecord
 from tracker.models.freshness import DataVersion
 from tracker.models.geography import Department, Region, Town
@@ -21,6 +22,7 @@ from tracker.models.targets import Target
 from tracker.models.updates import ProgressUpdate
 
 __all__ = [
+    "Assignment",
     "CandidateKind",
     "ChannelKind",
     "Chase",

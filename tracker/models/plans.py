@@ -172,6 +172,10 @@ class GoalSection(Stamped, Versioned):
         related_name="+",
     )
     quote = models.TextField(_("source quote"), blank=True)
+    # The section where tasks assigned to the town land (交办事项, tracker/assignments.py).
+    holds_assignments = models.BooleanField(
+        _("holds assigned tasks"), default=False, editable=False
+    )
 
     history = HistoricalRecords()
 

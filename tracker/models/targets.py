@@ -78,6 +78,15 @@ class Target(Stamped, Versioned):
     deadline = models.DateField(
         _("deadline"), null=True, blank=True, help_text=_("Empty means the end of the plan year.")
     )
+    starts_on = models.DateField(
+        _("start date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty means 1 January of the plan year. A task given during the year starts on "
+            "the day it was given: its expected pace and the reports it owes count from then."
+        ),
+    )
     deadline_text = models.CharField(
         _("time limit as written"),
         max_length=50,
@@ -141,6 +150,28 @@ class Target(Stamped, Versioned):
         related_name="targets",
     )
     quote = models.TextField(_("source quote"), blank=True)
+    # A receipt of an assigned task (交办, tracker/assignments.py): set when the task
+    # is assigned, never edited as a target field.
+    assignment = models.ForeignKey(
+        "tracker.Assignment",
+        verbose_name=_("assigned task"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="receipts",
+    )
+    sign_due = models.DateField(_("sign for it by"), null=True, blank=True, editable=False)
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True, editable=False)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed for by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     # The update that counts now, kept in the same transaction as each new
     # update (services.progress_record) so lists never scan the history.
     latest_update = models.ForeignKey(
@@ -245,6 +276,10 @@ class Target(Stamped, Versioned):
         if self.plan_id:
             if self.deadline and self.deadline < self.plan.starts_on:
                 errors["deadline"] = _("The deadline cannot be before the plan year begins.")
+            if self.starts_on and not self.plan.starts_on <= self.starts_on <= self.due_on:
+                errors["starts_on"] = _(
+                    "The start date falls between 1 January of the plan year and the deadline."
+                )
             if self.lead_department_id and self.lead_department.town_id != self.plan.town_id:
                 errors["lead_department"] = _("The lead department belongs to another town.")
             if (
@@ -281,6 +316,7 @@ class Target(Stamped, Versioned):
             first_due=self.first_report_due,
             deadline_text=self.deadline_text,
             nodes=self.schedule(),
+            start=self.starts_on,
         )
 
     @property
@@ -288,9 +324,10 @@ class Target(Stamped, Versioned):
         """When the plan's first report is due (None: no periods). Lists annotate it
         (selectors.with_first_due) and set it here; one target alone reads it (one query)."""
         if "first_report_due" not in self.__dict__:
-            self.__dict__["first_report_due"] = (
-                self.plan.periods.order_by("due_on").values_list("due_on", flat=True).first()
-            )
+            periods = self.plan.periods.order_by("due_on")
+            if self.starts_on:  # the first period it owes (tracker.workflow.owes_period)
+                periods = periods.filter(ends_on__gte=self.starts_on)
+            self.__dict__["first_report_due"] = periods.values_list("due_on", flat=True).first()
         return self.__dict__["first_report_due"]
 
     @first_report_due.setter
@@ -311,6 +348,11 @@ class Target(Stamped, Versioned):
         return progress.assess(
             self.facts(), reading, today or reporting_today(), progress.configured_thresholds()
         )
+
+    @property
+    def awaiting_signature(self) -> bool:
+        """A receipt of an assigned task not yet signed for (签收)."""
+        return self.assignment_id is not None and self.signed_at is None
 
     @property
     def current_value(self) -> Decimal | None:
