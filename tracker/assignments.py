@@ -17,10 +17,17 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.access import may_assign, may_receive, may_sign
+from tracker.access import (
+    assignments_readable,
+    may_assign,
+    may_receive,
+    may_sign,
+    receipts_readable,
+)
 from tracker.choices import PlanStatus
 from tracker.models import Assignment, Department, GoalSection, Plan, Target, TargetNode, Town
 from tracker.models.nodes import schedule_validate
+from tracker.selectors import TargetRow, target_rows
 from tracker.services import full_clean
 from tracker.workflow import InvalidTransition
 
@@ -224,3 +231,33 @@ def receipt_sign(
     full_clean(receipt)
     receipt.save()
     return receipt
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def readable_assignments(user):
+    """The tasks `user` reads (tracker.access.assignments_readable), newest first."""
+    visible = Assignment.objects.filter(assignments_readable(user)).values("pk")
+    return Assignment.objects.filter(pk__in=visible).select_related(
+        "region", "town", "source_document"
+    )
+
+
+def receipt_rows(assignment: Assignment, user, today: datetime.date) -> list[TargetRow]:
+    """The task's receipts `user` reads, as the read model's rows (status, warning), by town."""
+    receipts = Target.objects.filter(assignment=assignment).filter(
+        receipts_readable(user, assignment)
+    )
+    return target_rows(receipts.order_by("plan__town__name", "lead_department__name", "pk"), today)
+
+
+def signers(rows: Iterable[TargetRow]) -> dict[int, str]:
+    """Who signed for each signed receipt, by its id: their full name, else their username."""
+    signed = [row.pk for row in rows if row.signed_at is not None]
+    if not signed:
+        return {}
+    found = Target.objects.filter(pk__in=signed).values_list(
+        "pk", "signed_by__last_name", "signed_by__first_name", "signed_by__username"
+    )
+    return {pk: f"{last}{first}" or username for pk, last, first, username in found}

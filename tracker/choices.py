@@ -104,6 +104,14 @@ class AssignmentSource(models.TextChoices):
     INSTRUCTION = "instruction", _("Leader's instruction (批示)")
 
 
+class ReceiptState(models.TextChoices):
+    """Where a receiver stands with an assigned task; rule in tracker/workflow.py."""
+
+    AWAITING = "awaiting", _("Awaiting signature")
+    LATE = "late", _("Not signed for in time")
+    SIGNED = "signed", _("Signed for")
+
+
 class WarningLevel(models.TextChoices):
     """督办 colours; the rule is in tracker/workflow.py (warning_for)."""
 

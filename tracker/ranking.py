@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import progress
-from tracker.choices import ReportState, Status, WarningLevel
+from tracker.choices import ReceiptState, ReportState, Status, WarningLevel
 from tracker.models import (
     Department,
     Plan,
@@ -54,7 +54,7 @@ from tracker.models import (
     Town,
 )
 from tracker.selectors import TargetRow, target_rows
-from tracker.workflow import Flag, owes_period, warning_of
+from tracker.workflow import Flag, owes_period, receipt_state, warning_of
 
 COUNTED = (ReportState.SUBMITTED, ReportState.APPROVED)
 ON_PACE = frozenset({Status.ACHIEVED, Status.ON_TRACK})
@@ -83,7 +83,7 @@ def warning(row: TargetRow, today: datetime.date) -> Flag:
 
 def unsigned_late(row: TargetRow, today: datetime.date) -> bool:
     """A receipt of an assigned task still not signed for after its sign-by date."""
-    return row.awaiting_signature and row.sign_due is not None and today > row.sign_due
+    return receipt_state(row, today) == ReceiptState.LATE
 
 
 def is_red(row: TargetRow, today: datetime.date) -> bool:

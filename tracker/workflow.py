@@ -90,7 +90,14 @@ from django.utils.translation import gettext as _
 
 from tracker import progress
 from tracker.access import Action, may_in_town, may_report, may_review, scope_for
-from tracker.choices import Frequency, PlanStatus, ReportState, Status, WarningLevel
+from tracker.choices import (
+    Frequency,
+    PlanStatus,
+    ReceiptState,
+    ReportState,
+    Status,
+    WarningLevel,
+)
 from tracker.models import Plan, ProgressReport, ProgressUpdate, ReportingPeriod, Target
 from tracker.reporting_batch import ReportingBatch, lock_targets
 from tracker.services import full_clean, full_clean_in_memory
@@ -455,6 +462,17 @@ def warning_for(
 def awaiting_sign_by(target) -> datetime.date | None:
     """A receipt's sign-by date while it awaits signature (Target or TargetRow), else None."""
     return target.sign_due if target.awaiting_signature else None
+
+
+def receipt_state(target, today: datetime.date) -> str | None:
+    """Where a receipt of an assigned task stands (the table above); None for another target."""
+    if target.assignment_id is None:
+        return None
+    if target.signed_at is not None:
+        return ReceiptState.SIGNED
+    if target.sign_due is not None and today > target.sign_due:
+        return ReceiptState.LATE
+    return ReceiptState.AWAITING
 
 
 def warning_of(assessment: progress.Assessment, today: datetime.date, target=None) -> Flag:

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from tracker.api import ledger_views, progress_views, views, workflow
+from tracker.api import assignments, ledger_views, progress_views, views, workflow
 
 app_name = "api"
 
@@ -25,6 +25,7 @@ router.register("targets", views.TargetViewSet, basename="target")
 router.register("progress-updates", progress_views.ProgressUpdateViewSet, basename="progressupdate")
 router.register("periods", workflow.PeriodViewSet, basename="period")
 router.register("reports", workflow.ReportViewSet, basename="report")
+router.register("assignments", assignments.AssignmentViewSet, basename="assignment")
 
 urlpatterns = [
     path(
