@@ -41,7 +41,7 @@ def test_a_district_editor_gives_a_task_and_reads_both_receipts(world):
 
 
 @pytest.mark.parametrize(
-    "change, field",
+    ("change", "field"),
     [
         ({"towns": []}, "receivers"),
         ({"towns": [999999]}, "towns"),
@@ -56,11 +56,12 @@ def test_a_bad_task_is_a_400_naming_the_field_and_writes_nothing(world, change, 
     response = world.client("district_editor").post(URL, body(world, **change), format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
-    assert not Assignment.objects.exists() and not Target.objects.exists()
+    assert not Assignment.objects.exists()
+    assert not Target.objects.exists()
 
 
 @pytest.mark.parametrize(
-    "user, code", [("anonymous", 401), ("district_viewer", 400), ("a_editor", 400)]
+    ("user", "code"), [("anonymous", 401), ("district_viewer", 400), ("a_editor", 400)]
 )
 def test_who_may_not_give_the_districts_task(world, user, code):
     # The region field only offers the regions one may assign from: for them, none.
@@ -74,14 +75,17 @@ def test_sign_then_report_through_the_reports_api(world):
     sign = f"{URL}{created['id']}/sign/"
     a_editor = world.client("a_editor")
     refused = a_editor.post(sign, {}, format="json")  # a town names its lead department
-    assert refused.status_code == 400 and "lead_department" in refused.json()
+    assert refused.status_code == 400
+    assert "lead_department" in refused.json()
     signed = a_editor.post(
         sign, {"lead_department": world.a_economy.pk, "owner_name": "张伟"}, format="json"
     )
     assert signed.status_code == 200, signed.content
     (mine,) = signed.json()["receipts"]  # a town reads its own receipt only
-    assert mine["state"] == "signed" and mine["lead_department"]["name"] == "经济发展办公室"
-    assert mine["signed_by"] == "a_editor" and mine["owner_name"] == "张伟"
+    assert mine["state"] == "signed"
+    assert mine["lead_department"]["name"] == "经济发展办公室"
+    assert mine["signed_by"] == "a_editor"
+    assert mine["owner_name"] == "张伟"
     again = a_editor.post(sign, {"lead_department": world.a_economy.pk}, format="json")
     assert again.status_code == 409
     b_receipt = Target.objects.get(assignment_id=created["id"], plan__town=world.b)

@@ -71,7 +71,8 @@ def test_a_district_editor_gives_a_task_to_two_towns_a_receipt_each(world):
         assert receipt.starts_on == ISSUED
         assert receipt.deadline == DEADLINE
         assert receipt.sign_due == ISSUED + datetime.timedelta(days=3)
-        assert receipt.signed_at is None and receipt.lead_department is None
+        assert receipt.signed_at is None
+        assert receipt.lead_department is None
         assert receipt.history.first().history_user == world.users["district_editor"]
     # A second task lands in the same section, after the first.
     second = give(world, world.a, title="整治“散乱污”场所")
@@ -86,7 +87,8 @@ def test_a_district_editor_gives_a_task_to_two_towns_a_receipt_each(world):
 def test_only_the_regions_editors_give_its_tasks(world, user):
     with pytest.raises(PermissionDenied):
         give(world, world.a, user=user)
-    assert not Assignment.objects.exists() and not Target.objects.exists()
+    assert not Assignment.objects.exists()
+    assert not Target.objects.exists()
 
 
 def test_the_superuser_may_give_a_districts_task(world):
@@ -94,7 +96,7 @@ def test_the_superuser_may_give_a_districts_task(world):
 
 
 @pytest.mark.parametrize(
-    "case, fields, message",
+    ("case", "fields", "message"),
     [
         ("outside", {}, "不是"),
         ("no receiver", {}, ""),
@@ -182,8 +184,10 @@ def test_the_receiving_town_signs_naming_its_lead_department(world):
         owner_name="张伟",
         owner_title="经济发展办公室主任",
     )
-    assert receipt.signed_by == world.users["a_editor"] and receipt.signed_at is not None
-    assert receipt.lead_department == world.a_economy and receipt.owner_name == "张伟"
+    assert receipt.signed_by == world.users["a_editor"]
+    assert receipt.signed_at is not None
+    assert receipt.lead_department == world.a_economy
+    assert receipt.owner_name == "张伟"
     assert receipt_state(receipt, DAY) == ReceiptState.SIGNED
     assert receipt.history.first().history_user == world.users["a_editor"]
     with pytest.raises(InvalidTransition):  # once
@@ -191,7 +195,7 @@ def test_the_receiving_town_signs_naming_its_lead_department(world):
 
 
 @pytest.mark.parametrize(
-    "user, allowed",
+    ("user", "allowed"),
     [
         ("a_editor", True),
         ("a_town_reporter", True),
@@ -299,9 +303,12 @@ def test_signed_and_reported_receipts_count_in_the_ranking_and_the_unsigned_one_
     report_approve(user=world.users["a_reviewer"], report=report)
     ranking = region_ranking(world.district, YEAR, DAY, Plan.objects.all())
     standings = {s.name: s for s in ranking.standings}
-    assert standings["甲镇"].assigned_count == 1 and standings["甲镇"].unsigned_late_count == 0
-    assert standings["乙镇"].assigned_count == 1 and standings["乙镇"].unsigned_late_count == 1
-    assert standings["甲镇"].reported_count == 1 and standings["甲镇"].completion_rate == 100
+    assert standings["甲镇"].assigned_count == 1
+    assert standings["甲镇"].unsigned_late_count == 0
+    assert standings["乙镇"].assigned_count == 1
+    assert standings["乙镇"].unsigned_late_count == 1
+    assert standings["甲镇"].reported_count == 1
+    assert standings["甲镇"].completion_rate == 100
     assert standings["乙镇"].reported_count == 0
 
 
