@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from tracker.reports import chasing, ledger_views, overview, ranking, views, workflow_views
+from tracker.reports import (
+    assignments,
+    chasing,
+    ledger_views,
+    overview,
+    ranking,
+    views,
+    workflow_views,
+)
 
 app_name = "reports"
 
@@ -48,6 +56,15 @@ urlpatterns = [
     path("towns/<slug:slug>/<int:year>/breakdown/", ledger_views.plan_breakdown, name="breakdown"),
     path("tasks/<int:target_id>/<int:period_id>/", workflow_views.report_form, name="report-form"),
     path("duban/", workflow_views.duban, name="duban"),
+    # 交办: tasks assigned down the hierarchy (tracker/reports/assignments.py).
+    path("assignments/", assignments.assignment_list, name="assignments"),
+    path("assignments/new/", assignments.assignment_new, name="assignment-new"),
+    path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment"),
+    path(
+        "assignments/<int:pk>/sign/<int:target_id>/",
+        assignments.assignment_sign,
+        name="assignment-sign",
+    ),
     path("duban/reports/<int:pk>/", workflow_views.review, name="review"),
     path("duban/chase/<int:target_id>/", chasing.chase, name="chase"),
 ]
