@@ -13,6 +13,9 @@ exactly what the documents say; everything here is made up and marked:
 - users, all with the password DEMO_PASSWORD: a reporter per department
   (`xiqu-jingji`), a reviewer per town (`xiqu-reviewer`), a viewer per region
   above the towns (`nanhai-viewer`, `zhongshan-viewer`);
+- a task 南海区 gave 丹灶镇 and 西樵镇 on 10 November (交办, through
+  tracker.assignments, by `nanhai-jiaoban`): 丹灶's office (`danzao-dangzheng`)
+  signed for it the next day and reported November, 西樵 has not signed;
 - monthly reporting periods for every active plan, and eleven months of
   reports written through the workflow (report_save, report_submit,
   report_approve, report_return), each at the day it would have happened, so
@@ -48,7 +51,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from tracker import freshness
+from tracker.assignments import NodeSpec, assignment_create, receipt_sign
 from tracker.choices import (
+    AssignmentSource,
     Comparison,
     PlanStatus,
     ProgressBasis,
@@ -58,6 +63,7 @@ from tracker.choices import (
     TownKind,
 )
 from tracker.models import (
+    Assignment,
     DemoRecord,
     Department,
     EvidenceFile,
@@ -502,11 +508,14 @@ def _tell(
 
 
 @transaction.atomic
-def demo_add(*, towns: list[str] | None = None) -> DemoSummary:
+def demo_add(*, towns: list[str] | None = None, tasks: bool | None = None) -> DemoSummary:
     """Add the demo layer (see the module doc); a second call adds nothing.
 
     `towns` (slugs) limits it to some towns: the tests tell a short story.
+    `tasks`: whether 南海区 gives its towns a task (交办, `_assigned_task`); by
+    default in the whole demo only, so that a short story's figures are its plans'.
     """
+    tasks = towns is None if tasks is None else tasks
     summary = DemoSummary()
     password_hash: list[str] = []
     _demo_plans(summary, towns)
@@ -545,6 +554,8 @@ def demo_add(*, towns: list[str] | None = None) -> DemoSummary:
             )
             habit = TOWN_HABITS.get(town.slug, DEFAULT_HABIT)
             for index, target in enumerate(targets):
+                if target.assignment_id is not None:
+                    continue  # a task's receipt: its town names its lead department on signing
                 if target.lead_department_id is None:
                     department = offices[_office_for(target, town, sections)]
                     if not plan.is_demo:
@@ -568,8 +579,88 @@ def demo_add(*, towns: list[str] | None = None) -> DemoSummary:
             f"{region.slug}-viewer", f"{region.name}督查室（演示）", summary, password_hash
         )
         _membership(summary, user=viewer, region=region, role=Role.VIEWER)
+    if tasks:
+        _assigned_task(summary, password_hash)
     freshness.bump()  # some writes above are .update() calls, which send no signal
     return summary
+
+
+# 交办: 南海区 gives two of its towns a task on 10 November, to be signed for in 3 days.
+TASK_DAY = datetime.date(DEMO_YEAR, 11, 10)
+TASK_TOWNS = ("danzao", "xiqiao")  # 丹灶 signs and reports; 西樵 has not signed
+
+
+def _assigned_task(summary: DemoSummary, password_hash: list[str]) -> None:
+    """南海区's task to 丹灶镇 and 西樵镇, given through tracker.assignments as a district's
+    editor would; 丹灶's office signs it the next day and reports November, 西樵 never signs."""
+    region = Region.objects.filter(slug="nanhai").first()
+    towns = list(
+        Town.objects.filter(
+            region=region,
+            slug__in=TASK_TOWNS,
+            plans__year=DEMO_YEAR,
+            plans__status=PlanStatus.ACTIVE,
+        ).order_by("slug")
+    )
+    if region is None or not towns or _registered(Assignment):
+        return
+    editor = _user("nanhai-jiaoban", "南海区政府督查室交办员（演示）", summary, password_hash)
+    _membership(summary, user=editor, region=region, role=Role.EDITOR)
+    with _clock(_at(TASK_DAY, 9)):
+        assignment = assignment_create(
+            user=editor,
+            assignment=Assignment(
+                title="开展岁末年初安全生产大检查（演示）",
+                request=(
+                    "对辖区内工贸企业、人员密集场所和在建工地开展安全生产隐患排查，"
+                    "11月底前完成排查，12月25日前完成问题整改，整改情况按月报送。"
+                ),
+                source_kind=AssignmentSource.MEETING,
+                source_title="2026年11月9日区政府常务会议（演示）",
+                region=region,
+                issued_on=TASK_DAY,
+                deadline=datetime.date(DEMO_YEAR, 12, 31),
+                sign_within_days=3,
+                is_key=True,
+            ),
+            receivers=towns,
+            nodes=[
+                NodeSpec(datetime.date(DEMO_YEAR, 11, 30), name="完成隐患排查"),
+                NodeSpec(datetime.date(DEMO_YEAR, 12, 25), name="完成问题整改"),
+            ],
+        )
+    _register(assignment)
+    summary.add("assigned tasks")
+    town = towns[0]
+    office = _user(
+        f"{town.slug}-dangzheng", f"{town.name}党政办收文员（演示）", summary, password_hash
+    )
+    _membership(summary, user=office, town=town, role=Role.EDITOR)
+    receipt = assignment.receipts.get(plan__town=town)
+    lead = Department.objects.get(town=town, name="综合治理办公室")
+    with _clock(_at(TASK_DAY + DAY, 15)):
+        receipt_sign(user=office, receipt=receipt, lead_department=lead, owner_name="陈志强")
+    reporter = Membership.objects.filter(town=town, department=lead, role=Role.REPORTER).first()
+    reviewer = Membership.objects.filter(town=town, role=Role.REVIEWER).first()
+    if reporter is None or reviewer is None:
+        return
+    november = ReportingPeriod.objects.get(
+        plan=receipt.plan, starts_on=datetime.date(DEMO_YEAR, 11, 1)
+    )
+    with _clock(_at(datetime.date(DEMO_YEAR, 11, 30), 16)):
+        report = report_save(
+            user=reporter.user,
+            target=Target.objects.get(pk=receipt.pk),
+            period=november,
+            milestone_done=False,
+            as_of=datetime.date(DEMO_YEAR, 11, 30),
+            note=f"{DEMO_NOTE}已排查企业126家，发现隐患43处，已整改31处，其余12处限期12月20日前整改。",
+        )
+        report = report_submit(user=reporter.user, report=report)
+    with _clock(_at(datetime.date(DEMO_YEAR, 12, 1), 9)):
+        report_approve(user=reviewer.user, report=report)
+    # The demo's step "完成隐患排查" was done on time.
+    receipt.nodes.filter(name="完成隐患排查").update(done_on=datetime.date(DEMO_YEAR, 11, 28))
 
 
 def demo_logins() -> list[tuple[str, str]]:
@@ -671,10 +762,15 @@ def demo_remove() -> DemoSummary:
         Target.objects.filter(pk=record.object_id).update(lead_department_id=previous)
         summary.add("lead departments")
 
+    # Tasks the demo gave, with their receipts (in the demo's plans, deleted just below).
+    assignments = set(_registered(Assignment))
     Plan.objects.filter(pk__in=plans).delete()  # with their sections and targets
     summary.add("plans", len(plans))
     for model, ids in ((Plan, plans), (GoalSection, sections), (Target, targets)):
         _delete_history(model, ids)
+    Assignment.objects.filter(pk__in=assignments).delete()
+    _delete_history(Assignment, assignments)
+    summary.add("assigned tasks", len(assignments))
     Target.helping_departments.through.objects.filter(department__in=departments).delete()
     Department.objects.filter(pk__in=departments).delete()
     _delete_history(Department, departments)

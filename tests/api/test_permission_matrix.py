@@ -110,6 +110,33 @@ def plan_breakdown(w: World) -> dict:
     }
 
 
+def new_assignment(w: World) -> dict:
+    return {
+        "title": "开展安全生产大检查",
+        "request": "排查整改安全隐患。",
+        "source_kind": "meeting",
+        "source_title": "区政府常务会议",
+        "region": w.district.pk,
+        "issued_on": "2024-06-01",
+        "deadline": "2024-12-31",
+        "towns": [w.town_b.pk],
+    }
+
+
+def given_assignment(w: World) -> str:
+    """A task of the district to town B (made inside each actor's rolled-back call)."""
+    from tracker.assignments import assignment_create
+    from tracker.models import Assignment
+
+    data = new_assignment(w)
+    data.pop("towns")
+    data["region"] = w.district
+    assignment = assignment_create(
+        user=w.users["superuser"], assignment=Assignment(**data), receivers=[w.town_b]
+    )
+    return f"/api/assignments/{assignment.pk}/"
+
+
 ROUTES: dict[str, Route] = {
     "api-root": Route(lambda w: "/api/", {"GET": EVERYONE}),
     "schema": Route(lambda w: "/api/schema/", {"GET": EVERYONE}),
@@ -258,6 +285,19 @@ ROUTES: dict[str, Route] = {
     ),
     "report-detail": Route(
         lambda w: f"/api/reports/{w.draft_report_a.pk}/", {"GET": TOWN_A_REPORTERS}
+    ),
+    # 交办: only the superuser here assigns from the district (it has no editor); a task to
+    # town B is read by town B and the region above, signed by town B's editors and reporters.
+    "assignment-list": Route(
+        lambda w: "/api/assignments/",
+        {"GET": EVERYONE, "POST": "401 400 400 400 400 400 201"},
+        {"POST": new_assignment},
+    ),
+    "assignment-detail": Route(given_assignment, {"GET": "404 404 404 200 200 200 200"}),
+    "assignment-sign": Route(
+        lambda w: given_assignment(w) + "sign/",
+        {"POST": "401 404 404 403 200 200 200"},
+        {"POST": lambda w: {"lead_department": w.department_b.pk}},
     ),
     "report-submit": Route(
         lambda w: f"/api/reports/{w.draft_report_a.pk}/submit/", {"POST": REPORT_STEP_IN_TOWN_A}

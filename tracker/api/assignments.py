@@ -16,6 +16,7 @@ caller may not take is a 403, a state that does not allow it a 409, bad input
 a 400 naming the field.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -215,7 +216,10 @@ class AssignmentViewSet(
 
     @extend_schema(
         request=AssignmentCreateSerializer,
-        responses={201: AssignmentSerializer},
+        responses={
+            201: AssignmentSerializer,
+            403: OpenApiResponse(ErrorSerializer, description=_("You may not assign from there.")),
+        },
         summary=_("Assign a task to towns or departments"),
     )
     def create(self, request, *args, **kwargs):
@@ -233,7 +237,11 @@ class AssignmentViewSet(
 
     @extend_schema(
         request=SignSerializer,
-        responses={200: AssignmentSerializer, 409: CONFLICT},
+        responses={
+            200: AssignmentSerializer,
+            403: OpenApiResponse(ErrorSerializer, description=_("You may not sign for it.")),
+            409: CONFLICT,
+        },
         summary=_("Sign for a receipt of the task (签收)"),
     )
     @action(detail=True, methods=["post"])
@@ -251,7 +259,9 @@ class AssignmentViewSet(
                 raise ValidationError({"receipt": _("No receipt of this task has that id.")})
         else:
             mine = [r for r in receipts if may_sign(request.user, r)]
-            if len(mine) != 1:
+            if not mine:
+                raise PermissionDenied(_("You may not sign for this task."))
+            if len(mine) > 1:
                 raise ValidationError(
                     {"receipt": _("Say which receipt you sign for (its target id).")}
                 )

@@ -22,6 +22,7 @@ class RedTargetSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()
     status = serializers.CharField()
+    assigned = serializers.BooleanField(help_text=_("A receipt of an assigned task (交办)."))
 
 
 class StandingSerializer(serializers.Serializer):
@@ -42,6 +43,12 @@ class StandingSerializer(serializers.Serializer):
         help_text=_("Percent of targets achieved or on track."), **RATE
     )
     red_count = serializers.IntegerField()
+    assigned_count = serializers.IntegerField(
+        help_text=_("Receipts of tasks assigned to the unit (交办), counted among its targets.")
+    )
+    unsigned_late_count = serializers.IntegerField(
+        help_text=_("Of those, not signed for (签收) by their sign-by date.")
+    )
     reports_owed = serializers.IntegerField(source="owed")
     reports_submitted = serializers.IntegerField(source="submitted")
     reports_on_time = serializers.IntegerField(source="on_time")

@@ -239,12 +239,27 @@ def _red_items(document, figures: BulletinFigures) -> None:
         if item.owner:
             who.append(f"责任人：{item.owner}")
         progress = "尚未填报" if item.percent is None else f"完成{_pct(item.percent)}"
-        text = f"{number}. {item.title}（{'；'.join(who)}）。{item.status}，{progress}"
+        title = f"【交办】{item.title}" if item.assigned else item.title
+        text = f"{number}. {title}（{'；'.join(who)}）。{item.status}，{progress}"
         if item.as_of:
             text += f"（截至{_date(item.as_of)}）"
         text += f"；{item.why_red}。" if item.why_red else "。"
         text += f"填报说明：{item.reason}" if item.reason else "未说明滞后原因。"
         _paragraph(document, text)
+
+
+def _unsigned(document, figures: BulletinFigures) -> None:
+    # Named after the red items: a task not signed for is yellow, and is chased by name.
+    if not figures.unsigned:
+        return
+    names = "；".join(
+        f"{item.where}“{item.title}”（应于{_date(item.sign_due)}前签收）"
+        for item in figures.unsigned
+    )
+    _paragraph(
+        document,
+        f"交办事项逾期未签收{len(figures.unsigned)}项：{names}。请抓紧签收并明确承办科室。",
+    )
 
 
 def _examples(document, figures: BulletinFigures) -> None:
@@ -288,7 +303,7 @@ def bulletin_document(figures: BulletinFigures, *, issuer: str = "") -> bytes:
     sections = [
         overall,
         (f"各{unit}推进情况排名", lambda: _ranking(document, figures)),
-        ("亮红灯事项", lambda: _red_items(document, figures)),
+        ("亮红灯事项", lambda: [_red_items(document, figures), _unsigned(document, figures)]),
         ("典型经验和工作短板", lambda: _examples(document, figures)),
         ("下步工作要求", lambda: _requirements(document)),
     ]

@@ -34,6 +34,16 @@ class Item:
     reason: str  # the note of the latest report
     as_of: datetime.date | None
     why_red: str = ""  # its 督办 warning's reasons (tracker.ranking.warning), joined
+    assigned: bool = False  # a receipt of an assigned task (交办)
+
+
+@dataclass(frozen=True)
+class Unsigned:
+    """A task assigned to a unit that it has not signed for by its sign-by date."""
+
+    title: str
+    where: str  # the town (and the department, when the task was given to one)
+    sign_due: datetime.date
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class BulletinFigures:
     previous: Overall | None  # last month's snapshot; None where none was kept
     standings: list[ranking.Standing] = field(default_factory=list)
     red_items: list[Item] = field(default_factory=list)
+    unsigned: list[Unsigned] = field(default_factory=list)
 
     @property
     def has_data(self) -> bool:

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from tracker import ranking
 from tracker.access import scope_for
-from tracker.bulletins.figures import BulletinFigures, Item, Overall
+from tracker.bulletins.figures import BulletinFigures, Item, Overall, Unsigned
 from tracker.choices import Status
 from tracker.models import Plan, Region, StatusSnapshot, Target, Town
 from tracker.selectors import TargetRow
@@ -98,8 +98,26 @@ def _figures(
             reason=(reasons.get(row.pk) or "").strip(),
             as_of=row.as_of,
             why_red="；".join(str(r) for r in ranking.warning(row, day).reasons),
+            assigned=row.assignment_id is not None,
         )
         for row in red
+    ]
+    unsigned = [
+        Unsigned(
+            title=row.title,
+            where="".join(
+                part
+                for part in (
+                    row.town.name if is_region else "",
+                    row.lead_department.name if row.lead_department else "",
+                )
+                if part
+            )
+            or row.town.name,
+            sign_due=row.sign_due,
+        )
+        for row in rows
+        if ranking.unsigned_late(row, day)
     ]
     return BulletinFigures(
         scope_name=name,
@@ -121,6 +139,7 @@ def _figures(
         previous=_previous([row.pk for row in rows], datetime.date(year, month, 1)),
         standings=result.standings,
         red_items=red_items,
+        unsigned=unsigned,
     )
 
 

@@ -149,6 +149,7 @@ def _workbook(result: ranking.Ranking, title: str, unit_heading: str) -> HttpRes
     sheet.append([_("As on %(day)s") % {"day": result.today.isoformat()}])
     headings = [unit_heading if figure == "name" else heading for figure, heading in _columns()]
     headings += [_("Targets"), _("Reported"), _("Reports owed"), _("Reports in"), _("On time")]
+    headings += [_("Assigned tasks"), _("Not signed in time")]
     sheet.append(headings)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
@@ -170,6 +171,8 @@ def _workbook(result: ranking.Ranking, title: str, unit_heading: str) -> HttpRes
                 s.owed,
                 s.submitted,
                 s.on_time,
+                s.assigned_count,
+                s.unsigned_late_count,
             ]
         )
         # A unit's name is text, quote-prefixed if it reads as a formula (tracker.spreadsheets).
