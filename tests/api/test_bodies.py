@@ -55,7 +55,7 @@ def nested(depth: int):
 
 
 def test_every_json_write_endpoint_is_tried():
-    assert len(JSON_WRITES) == 18
+    assert len(JSON_WRITES) == 20
     assert ("token", "POST") in JSON_WRITES
 
 
