@@ -18,6 +18,9 @@ The rules, by action:
 | SEE      | a report's draft is seen by who may REPORT or REVIEW it         |
 | ASSIGN   | a region's editors: tasks (交办) to the towns below the region; |
 |          | a town's editors: tasks to its departments                      |
+| REVIEW UP| a reviewer of a region above the town that reviews key items  |
+|          | (`Region.key_review`): approve or return a key item's report   |
+|          | after the town approved it (`may_review_up`, `reviews_up`)     |
 | SIGN     | a task's receipt in a town: who may EDIT or REPORT on it (a      |
 |          | department's reporters sign for their department's receipts)    |
 
@@ -56,7 +59,7 @@ from operator import or_
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tracker.choices import PUBLISHED_PLAN_STATUSES, Role
+from tracker.choices import PUBLISHED_PLAN_STATUSES, ReportState, Role
 from tracker.models import (
     Assignment,
     Chase,
@@ -382,8 +385,13 @@ class Scope:
         return self.report_departments.get(town_id)
 
     def reviews_anywhere(self) -> bool:
-        """Whether this user may review (approve or return) reports in at least one town."""
-        return self.everything or bool(self.towns_with(Role.REVIEWER))
+        """Whether this user may review (approve or return) reports somewhere: in a town, or
+        as a region's reviewer (key items, after the towns: `may_review_up`)."""
+        return (
+            self.everything
+            or bool(self.towns_with(Role.REVIEWER))
+            or any(Role.REVIEWER in roles for roles in self.region_roles.values())
+        )
 
     def belongs_to(self, town) -> bool:
         """Whether this user is of `town`, directly or through a region above it.
@@ -475,7 +483,10 @@ def may_report(user, target: Target) -> bool:
 
 
 def may_review(user, report: ProgressReport) -> bool:
-    """Whether `user` reviews the report (a reviewer of its town)."""
+    """Whether `user` takes the report's next review step: a reviewer of its town, or for a
+    report the town approved that awaits a region (endorsed), a reviewer of that region."""
+    if report.state == ReportState.ENDORSED:
+        return may_review_up(user, report)
     return may(user, Action.REVIEW, report)
 
 
@@ -593,4 +604,64 @@ def may_sign(user, receipt: Target) -> bool:
     """Whether `user` signs for a task's receipt: who may EDIT it or REPORT on it."""
     return receipt.assignment_id is not None and (
         may(user, Action.EDIT, receipt) or may(user, Action.REPORT, receipt)
+    )
+
+
+# --- review up the hierarchy (上级审核) -------------------------------------------------------
+
+
+def reviewing_regions(town: Town) -> list[Region]:
+    """The regions above `town` (its own and the ones above it) that review key items."""
+    parts = town.region.path.strip("/").split("/")
+    paths = ["/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
+    return list(Region.objects.filter(key_review=True, path__in=paths))
+
+
+def region_review_needed(target: Target) -> bool:
+    """Whether a report on `target` needs a region's approval after its town's: a key item of a
+    town below a region that reviews key items."""
+    return target.is_key and bool(reviewing_regions(target.plan.town))
+
+
+def may_review_up(user, report: ProgressReport) -> bool:
+    """Whether `user` approves or returns a key item's report after its town: a reviewer of a
+    region above the town that reviews key items."""
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    return any(
+        Role.REVIEWER in scope.region_roles.get(region.path, frozenset())
+        for region in reviewing_regions(report.target.plan.town)
+    )
+
+
+def _key_items_below(user) -> Q:
+    """A filter on ProgressReport: reports on key items of the towns below the regions where
+    `user` reviews and that review key items (all of them for a superuser)."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q(target__is_key=True)
+    paths = [path for path, roles in scope.region_roles.items() if Role.REVIEWER in roles]
+    reviewing = Region.objects.filter(path__in=paths, key_review=True).values_list(
+        "path", flat=True
+    )
+    below = [Q(target__plan__town__region__path__startswith=path) for path in reviewing]
+    if not below:
+        return Q(pk__in=[])
+    return Q(target__is_key=True) & reduce(or_, below)
+
+
+def reviews_up(user) -> Q:
+    """A filter on ProgressReport: the endorsed reports `user` reviews as a region (above)."""
+    return Q(state=ReportState.ENDORSED) & _key_items_below(user)
+
+
+def reports_seen(user) -> Q:
+    """A filter on ProgressReport: the reports `user` sees (SEE), and the endorsed ones they
+    review as a region (`reviews_up`). Q() for a superuser, written out: `Q() | q` is `q`."""
+    if scope_for(user).everything:
+        return Q()
+    # A region's reviewers see the key items' reports they review, before and after their step.
+    return rule(user, Action.SEE, ProgressReport) | (
+        _key_items_below(user) & ~Q(state=ReportState.DRAFT)
     )

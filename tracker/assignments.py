@@ -158,6 +158,7 @@ def assignment_create(
             source_document=assignment.source_document,
             quote=assignment.quote,
             assignment=assignment,
+            is_key=assignment.is_key,
             sign_due=sign_due,
             created_by=user,
             updated_by=user,

@@ -87,6 +87,7 @@ class ReportState(models.TextChoices):
 
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    ENDORSED = "endorsed", _("Approved by the town, awaiting the region")
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned")
 

@@ -54,9 +54,8 @@ from tracker.models import (
     Town,
 )
 from tracker.selectors import TargetRow, target_rows
-from tracker.workflow import Flag, owes_period, receipt_state, warning_of
+from tracker.workflow import COUNTED, Flag, owes_period, receipt_state, warning_of
 
-COUNTED = (ReportState.SUBMITTED, ReportState.APPROVED)
 ON_PACE = frozenset({Status.ACHIEVED, Status.ON_TRACK})
 SORTS = (
     "rank",

@@ -53,6 +53,8 @@ STEP_FIELDS = [
     "submitted_at",
     "submitted_by",
     "return_reason",
+    "endorsed_at",
+    "endorsed_by",
     "reviewed_at",
     "reviewed_by",
     "update",

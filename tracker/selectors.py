@@ -109,7 +109,7 @@ ROW_FIELDS = (
     "updated_at", "source_document_id", "source_document__title",
     "source_document__publisher", "source_document__published_on", "source_document__url",
     "progress_basis", "owner_name", "owner_title", "owner_user_id", "leader_name",
-    "assignment_id", "sign_due", "signed_at",
+    "assignment_id", "sign_due", "signed_at", "is_key",
 )  # fmt: skip
 
 
@@ -253,6 +253,7 @@ class TargetRow:
     assignment_id: int | None = None  # a receipt of an assigned task (交办)
     sign_due: datetime.date | None = None  # sign for it (签收) by then
     signed_at: datetime.datetime | None = None
+    is_key: bool = False  # 重点: a region above may review its reports after the town
 
     @property
     def awaiting_signature(self) -> bool:
@@ -394,6 +395,7 @@ def rows_of(
                 v["assignment_id"],
                 v["sign_due"],
                 v["signed_at"],
+                v["is_key"],
             )  # fmt: skip
         )
     if not rows:

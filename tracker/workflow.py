@@ -17,6 +17,20 @@ States and transitions of a ProgressReport (填报 → 审核):
 - approve: a reviewer of the town, not the person who submitted it. Approval
            appends the ProgressUpdate that counts in reports and the API.
 - return:  a reviewer of the town, with a reason.
+Review up the hierarchy (上级审核, optional per region): where a region above
+the town reviews key items (`Region.key_review`), a report on a key item
+(`Target.is_key`; a task's receipt takes its task's 重点) goes one step further:
+
+    submitted --approve (the town's reviewer)--> endorsed --approve (the region's reviewer)--> approved
+                                                    |
+                                                  return (the region's reviewer, with a reason) --> returned
+
+- approve, from endorsed: a reviewer of a region above the town that reviews
+  key items (tracker.access.may_review_up), not the submitter; only then is
+  the ProgressUpdate appended. Where the town needs no review (switched off,
+  or a reviewer submits), submitting endorses at once.
+- return, from endorsed: the same reviewers, with a reason.
+An endorsed report counts as reported (填报率, owed reports) as a submitted one does.
 Every way progress comes in (API, admin, pages) goes through
 tracker/submission.py, which saves and submits a report with these steps.
 Approved reports are final; a correction is a new report for a later period
@@ -89,7 +103,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import progress
-from tracker.access import Action, may_in_town, may_report, may_review, scope_for
+from tracker.access import (
+    Action,
+    may_in_town,
+    may_report,
+    may_review,
+    region_review_needed,
+    scope_for,
+)
 from tracker.choices import (
     Frequency,
     PlanStatus,
@@ -103,7 +124,7 @@ from tracker.reporting_batch import ReportingBatch, lock_targets
 from tracker.services import full_clean, full_clean_in_memory
 from tracker.today import reporting_today  # noqa: F401 - the pages import it from here too
 
-COUNTED = (ReportState.SUBMITTED, ReportState.APPROVED)
+COUNTED = (ReportState.SUBMITTED, ReportState.ENDORSED, ReportState.APPROVED)
 OPEN = (ReportState.DRAFT, ReportState.RETURNED)  # states its department may still change
 
 
@@ -275,8 +296,19 @@ def submit_step(batch: ReportingBatch, report: ProgressReport) -> ProgressReport
     report.updated_by = user
     batch.step(report)
     if not review_needed(user=user, town=report.target.plan.town):
-        return _approve(batch, report)
+        return _approve_or_endorse(batch, report)
     return report
+
+
+def _approve_or_endorse(batch: ReportingBatch, report: ProgressReport) -> ProgressReport:
+    """The town's approval: final, or for a key item a region above reviews, endorsed."""
+    if not region_review_needed(report.target):
+        return _approve(batch, report)
+    report = copy.copy(report)
+    report.state = ReportState.ENDORSED
+    report.endorsed_at, report.endorsed_by = timezone.now(), batch.user
+    report.updated_by = batch.user
+    return batch.step(report)
 
 
 def _approve(batch: ReportingBatch, report: ProgressReport) -> ProgressReport:
@@ -349,13 +381,16 @@ def report_approve(*, user, report: ProgressReport) -> ProgressReport:
     current = batch.report(report.target_id, report.period_id)
     if current is None:
         raise ProgressReport.DoesNotExist("The report no longer exists.")
+    if current.state not in (ReportState.SUBMITTED, ReportState.ENDORSED):
+        raise InvalidTransition(_("Only a submitted report can be approved."))
     if not may_review(user, current):
         raise PermissionDenied(_("You do not review this town's reports."))
-    if current.state != ReportState.SUBMITTED:
-        raise InvalidTransition(_("Only a submitted report can be approved."))
     if current.submitted_by_id == user.pk and not scope_for(user).everything:
         raise PermissionDenied(_("A report is approved by someone other than its submitter."))
-    report = _approve(batch, current)
+    if current.state == ReportState.SUBMITTED:
+        report = _approve_or_endorse(batch, current)
+    else:  # endorsed: the region's approval, after the town's
+        report = _approve(batch, current)
     batch.write()
     return report
 
@@ -371,10 +406,10 @@ def report_return(*, user, report: ProgressReport, reason: str) -> ProgressRepor
         .select_related("target__plan")
         .get(pk=report.pk)
     )
+    if report.state not in (ReportState.SUBMITTED, ReportState.ENDORSED):
+        raise InvalidTransition(_("Only a submitted report can be returned."))
     if not may_review(user, report):
         raise PermissionDenied(_("You do not review this town's reports."))
-    if report.state != ReportState.SUBMITTED:
-        raise InvalidTransition(_("Only a submitted report can be returned."))
     if not reason.strip():
         raise ValidationError({"return_reason": _("Say why the report is returned.")})
     report.state = ReportState.RETURNED

@@ -280,6 +280,8 @@ class TargetAdmin(VersionedAdmin):
                 "fields": [
                     "deadline",
                     "deadline_text",
+                    "starts_on",
+                    "is_key",
                     "lead_department",
                     "helping_departments",
                     ("owner_name", "owner_title"),

@@ -434,6 +434,18 @@ class TargetSerializer(RowSerializer):
             "empty: the straight line from 1 January to the deadline."
         ),
     )
+    starts_on = FastDateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Its start, when it starts after 1 January (a task given during the year)."),
+    )
+    is_key = FastBooleanField(read_only=True, help_text=_("A key item (重点)."))
+    assignment = serializers.IntegerField(
+        source="assignment_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The assigned task (交办) this target is a receipt of, if any."),
+    )
     version = serializers.IntegerField(read_only=True)
     created_at = FastDateTimeField(read_only=True)
     updated_at = FastDateTimeField(read_only=True)
@@ -473,7 +485,7 @@ class TargetWriteSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
             "section", "position", "title", "metric", "kind", "comparison", "value", "value_max",
             "unit", "is_growth", "is_stretch", "baseline", "deadline", "lead_department",
             "helping_departments", "source_document", "quote", "nodes",
-            "owner_name", "owner_title", "owner_user", "leader_name",
+            "owner_name", "owner_title", "owner_user", "leader_name", "starts_on", "is_key",
         ]  # fmt: skip
         validators = []
 

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from tracker.access import Action, rule
+from tracker.access import reports_seen
 from tracker.api.permissions import EDIT
 from tracker.api.serializers import (
     ScopedSerializerMixin,
@@ -154,7 +154,7 @@ class ReturnSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 def reports_queryset(user):
     """The reports `user` may see, with what their representation reads."""
     return (
-        ProgressReport.objects.filter(rule(user, Action.SEE, ProgressReport))
+        ProgressReport.objects.filter(reports_seen(user))
         .select_related("target__plan__town", "period", "department", "submitted_by", "reviewed_by")
         .prefetch_related("files")
     )

@@ -34,6 +34,14 @@ class Region(models.Model):
     # Slugs from the root down, "guangdong/foshan/nanhai/": everything below a
     # region is one indexed prefix match instead of a recursive query.
     path = models.CharField(_("path"), max_length=500, editable=False, db_index=True)
+    key_review = models.BooleanField(
+        _("reviews key items after the towns"),
+        default=False,
+        help_text=_(
+            "On: a report on a key item (重点) of a town below is approved by this region's "
+            "reviewers after the town's, and counts only then."
+        ),
+    )
 
     class Meta:
         verbose_name = _("region")

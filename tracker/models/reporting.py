@@ -112,6 +112,19 @@ class ProgressReport(Stamped):
         editable=False,
         related_name="+",
     )
+    # The town's approval of a key item that a region above reviews after it (endorsed).
+    endorsed_at = models.DateTimeField(
+        _("approved by the town at"), null=True, blank=True, editable=False
+    )
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by the town's"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     return_reason = models.TextField(_("reason for return"), blank=True)
     # The key of the submission that wrote the report (tracker/submission.py):
     # the same key with other content is refused, not taken for a retry.

@@ -74,6 +74,11 @@ class Target(Stamped, Versioned):
         help_text=_("The value is a growth rate against last year (增长5%)."),
     )
     is_stretch = models.BooleanField(_("stretch target (力争)"), default=False)
+    is_key = models.BooleanField(
+        _("key item (重点)"),
+        default=False,
+        help_text=_("Where a region above reviews key items, its reports need that approval too."),
+    )
     baseline = models.DecimalField(_("baseline"), null=True, blank=True, **QUANTITY)
     deadline = models.DateField(
         _("deadline"), null=True, blank=True, help_text=_("Empty means the end of the plan year.")

@@ -23,7 +23,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +31,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tracker import progress, selectors
-from tracker.access import Action, may_report, may_review, may_see, rule, scope_for
+from tracker.access import (
+    Action,
+    may_report,
+    may_review,
+    may_see,
+    reports_seen,
+    reviews_up,
+    rule,
+    scope_for,
+)
 from tracker.choices import PlanStatus, ReportState, Status, WarningLevel
 from tracker.evidence import evidence_attach
 from tracker.models import ProgressReport, ProgressUpdate, ReportingPeriod, Target
@@ -121,13 +130,14 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
                 (overdue if chase.overdue else due).append(task)
         for period in cycle.periods.get(target.plan_id, []):
             report = cycle.report(target, period)
-            if report is not None and report.state == ReportState.SUBMITTED:
+            if report is not None and report.state in (ReportState.SUBMITTED, ReportState.ENDORSED):
                 waiting.append(Task(target, period, report, False, flag))
     scope = scope_for(user)
     to_review = None
     if scope.reviews_anywhere():
         to_review = ProgressReport.objects.filter(
-            rule(user, Action.REVIEW, ProgressReport), state=ReportState.SUBMITTED
+            Q(rule(user, Action.REVIEW, ProgressReport), state=ReportState.SUBMITTED)
+            | reviews_up(user)
         ).count()
     return render(
         request,
@@ -440,7 +450,8 @@ def duban(request: HttpRequest) -> HttpResponse:
     waiting = [
         _with_numbers(report, today)
         for report in ProgressReport.objects.filter(
-            rule(user, Action.REVIEW, ProgressReport), state=ReportState.SUBMITTED
+            Q(rule(user, Action.REVIEW, ProgressReport), state=ReportState.SUBMITTED)
+            | reviews_up(user)  # key items the towns approved, for a region's reviewers
         )
         .select_related(
             "target__plan__town", "target__latest_update", "period", "department", "submitted_by"
@@ -482,7 +493,7 @@ def duban(request: HttpRequest) -> HttpResponse:
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """One submitted report: its content and evidence; approve it, or return it with a reason."""
     report = get_object_or_404(
-        ProgressReport.objects.filter(rule(request.user, Action.SEE, ProgressReport))
+        ProgressReport.objects.filter(reports_seen(request.user))
         .select_related(
             "target__plan__town",
             "target__lead_department",
