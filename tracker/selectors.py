@@ -470,7 +470,8 @@ def plan_summary(plan: Plan, today: datetime.date) -> PlanSummary:
     Two queries while the kept statuses are current: the sections, and the
     counts by section and status (tracker/statuses.py; more when some are stale).
     """
-    sections = list(plan.sections.all())
+    # Only what a summary shows of a section (timestamps cost more than the counts).
+    sections = list(plan.sections.only("plan_id", "parent_id", "position", "label", "title"))
     by_section = statuses.tallies(Target.objects.filter(plan=plan), "section_id", today)
     return summary_of(plan, sections, by_section)
 
@@ -508,11 +509,12 @@ def summary_of(
             SectionSummary(
                 section=section,
                 depth=depth,
-                counts=within.get(section.pk, statuses.Tally()).counts,
-                mean_percent=within.get(section.pk, statuses.Tally()).mean_percent,
-                target_count=within.get(section.pk, statuses.Tally()).target_count,
+                counts=tally.counts,
+                mean_percent=tally.mean_percent,
+                target_count=tally.target_count,
             )
             for section, depth in section_tree(sections)
+            for tally in [within.get(section.pk) or statuses.Tally()]
         ],
     )
 
@@ -639,11 +641,12 @@ def region_rollup(
             TownYear(
                 town=town,
                 plan=plan_by_town.get(town.pk),
-                counts=by_town.get(town.pk, statuses.Tally()).counts,
-                mean_percent=by_town.get(town.pk, statuses.Tally()).mean_percent,
-                target_count=by_town.get(town.pk, statuses.Tally()).target_count,
+                counts=tally.counts,
+                mean_percent=tally.mean_percent,
+                target_count=tally.target_count,
             )
             for town in towns
+            for tally in [by_town.get(town.pk) or statuses.Tally()]
         ],
         counts=whole.counts,
         comparables=[

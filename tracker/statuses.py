@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 
 # Rows judged and kept per batch by `judge_stale` (the daily command).
 BATCH = 2000
+# In Status order (Status.values builds its list anew at every call).
+STATUSES = tuple(Status.values)
 
 
 @cache
@@ -227,7 +229,7 @@ def judge_stale(targets: QuerySet[Target], today) -> int:
 class Tally:
     """Targets counted by status, and their mean percent complete (each counted at most 100)."""
 
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Status.values, 0))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     percent_sum: Decimal = Decimal(0)
     percent_count: int = 0
 
