@@ -26,6 +26,7 @@ run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed --demo
 	TRACKER_TODAY=$(DEMO_TODAY) $(PY) manage.py snapshot_statuses
+	TRACKER_TODAY=$(DEMO_TODAY) $(PY) manage.py judge_statuses
 	$(PY) manage.py create_demo_user
 	TRACKER_TODAY=$(DEMO_TODAY) $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -13,12 +13,19 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         # Receivers: a session's clocks start at sign-in (tracker/sessions.py).
         # Every write moves the data version on (cached reads, tracker/freshness.py).
+        # After every migrate, the judged statuses' triggers again (tracker/statuses.py).
+        from django.db.models.signals import post_migrate
+
         from tracker import (
             freshness,
             sessions,  # noqa: F401
+            statuses,
         )
 
         freshness.connect()
+        post_migrate.connect(
+            statuses.reinstall_after_migrate, sender=self, dispatch_uid="tracker.statuses.triggers"
+        )
 
 
 class TrackerAdminConfig(admin_apps.AdminConfig):

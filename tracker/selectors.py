@@ -10,15 +10,29 @@ straight line when its nodes say otherwise.
 """
 
 import datetime
+import functools
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DateField, Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
-from tracker import progress
-from tracker.choices import Status, TargetKind
+from tracker import progress, statuses
+from tracker.choices import TargetKind
 from tracker.models import (
     Department,
     GoalSection,
@@ -154,19 +168,6 @@ def target_ids_with_status(
         for row in fact_rows(targets)
         if progress.assess(facts_of(row), reading_of(row), today, thresholds).status == status
     ]
-
-
-def plan_assessments(
-    plans: Iterable[Plan], today: datetime.date
-) -> dict[int, list[progress.Assessment]]:
-    """Each plan's targets assessed on `today`, for counting (`fact_rows`: two queries)."""
-    thresholds = progress.configured_thresholds()
-    found: dict[int, list[progress.Assessment]] = {}
-    for row in fact_rows(Target.objects.filter(plan__in=list(plans))):
-        found.setdefault(row["plan_id"], []).append(
-            progress.assess(facts_of(row), reading_of(row), today, thresholds)
-        )
-    return found
 
 
 # --- the read model: one row type per target, for every face ------------------------------
@@ -437,22 +438,6 @@ def rows_of(
     return rows
 
 
-def status_counts(assessments: Iterable[progress.Assessment]) -> dict[str, int]:
-    """How many of each status, every status present (zeros included), in Status order."""
-    counts = dict.fromkeys(Status.values, 0)
-    for assessment in assessments:
-        counts[assessment.status] += 1
-    return counts
-
-
-def mean_percent(assessments: Iterable[progress.Assessment]) -> Decimal | None:
-    """The mean percent complete, each target capped at 100 so one overshoot hides no laggard."""
-    percents = [min(a.percent, progress.HUNDRED) for a in assessments if a.percent is not None]
-    if not percents:
-        return None
-    return (sum(percents) / len(percents)).quantize(progress.CENT)
-
-
 @dataclass(frozen=True)
 class SectionSummary:
     section: GoalSection
@@ -504,35 +489,54 @@ def in_document_order(
 def plan_summary(plan: Plan, today: datetime.date) -> PlanSummary:
     """Counts by status for a plan, and per section (a section counts its subsections' targets).
 
-    The sections, and the plan's target rows (see `rows_of`).
+    Two queries while the kept statuses are current: the sections, and the
+    counts by section and status (tracker/statuses.py; more when some are stale).
     """
-    sections = list(plan.sections.all())
-    rows = target_rows(Target.objects.filter(plan=plan).order_by(), today, sections)
-    return summarize(plan, rows, sections)
+    # Only what a summary shows of a section (timestamps cost more than the counts).
+    sections = list(plan.sections.only("plan_id", "parent_id", "position", "label", "title"))
+    by_section = statuses.tallies(Target.objects.filter(plan=plan), "section_id", today)
+    return summary_of(plan, sections, by_section)
 
 
 def summarize(plan: Plan, rows: list[TargetRow], sections: Iterable[GoalSection]) -> PlanSummary:
-    """The summary of a plan from all its target rows and its sections (see `plan_summary`)."""
-    tree = section_tree(sections)
-    per_section: dict[int, list[progress.Assessment]] = {}
+    """The summary of a plan from all its target rows at hand (the plan's page shows them all)."""
+    by_section: dict[int, statuses.Tally] = {}
     for row in rows:
-        for section in row.section_path:  # count the target in every enclosing section
-            per_section.setdefault(section.id, []).append(row.assessment)
-    all_assessments = [row.assessment for row in rows]
+        by_section.setdefault(row.section_id, statuses.Tally()).add(
+            row.assessment.status, statuses.capped(row.assessment.percent)
+        )
+    return summary_of(plan, list(sections), by_section)
+
+
+def summary_of(
+    plan: Plan, sections: list[GoalSection], by_section: dict[int, statuses.Tally]
+) -> PlanSummary:
+    """A plan's summary from the tallies of each section's own targets: a section counts its
+    subsections' targets too, the plan every section's."""
+    parents = {section.pk: section.parent_id for section in sections}
+    within: dict[int, statuses.Tally] = {}
+    whole = statuses.Tally()
+    for section_id, tally in by_section.items():
+        whole.add_tally(tally)
+        at = section_id
+        while at in parents:  # the section and every enclosing one
+            within.setdefault(at, statuses.Tally()).add_tally(tally)
+            at = parents[at]
     return PlanSummary(
         plan=plan,
-        counts=status_counts(all_assessments),
-        mean_percent=mean_percent(all_assessments),
-        target_count=len(all_assessments),
+        counts=whole.counts,
+        mean_percent=whole.mean_percent,
+        target_count=whole.target_count,
         sections=[
             SectionSummary(
                 section=section,
                 depth=depth,
-                counts=status_counts(per_section.get(section.pk, [])),
-                mean_percent=mean_percent(per_section.get(section.pk, [])),
-                target_count=len(per_section.get(section.pk, [])),
+                counts=tally.counts,
+                mean_percent=tally.mean_percent,
+                target_count=tally.target_count,
             )
-            for section, depth in tree
+            for section, depth in section_tree(sections)
+            for tally in [within.get(section.pk) or statuses.Tally()]
         ],
     )
 
@@ -593,50 +597,65 @@ def region_rollup(
     """Every town below a region for one year, side by side, and like targets compared.
 
     `plans` is the caller's readable plans (see tracker.access) so a rollup never
-    counts a plan its reader may not see. The towns, the plans, and the target
-    rows (see `rows_of`), whatever the size.
+    counts a plan its reader may not see. Whatever the size: the towns, the plans,
+    the counts by town and status (tracker/statuses.py), the comparable groups'
+    sizes, and the target rows of one page of them (see `rows_of`).
     """
     towns = list(Town.objects.filter(region__path__startswith=region.path).select_related("region"))
     plan_by_town = {
         plan.town_id: plan
         for plan in plans.filter(year=year, town__in=[t.pk for t in towns]).select_related("town")
     }
-    rows = target_rows(
-        Target.objects.filter(plan__in=list(plan_by_town.values())).order_by(
-            "plan__town__name", "section_id", "position", "pk"
-        ),
-        today,
-    )
-    by_town: dict[int, list[progress.Assessment]] = {}
-    groups: dict[tuple[str, bool], list[TargetRow]] = {}
-    group_towns: dict[tuple[str, bool], set[int]] = {}
-    for row in rows:
-        by_town.setdefault(row.town.id, []).append(row.assessment)
-        if row.kind == TargetKind.QUANTITATIVE:
-            groups.setdefault((row.unit, row.is_growth), []).append(row)
-            group_towns.setdefault((row.unit, row.is_growth), set()).add(row.town.id)
-    compared = [
-        (key, members)
-        for key, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
-        if len(group_towns[key]) > 1
-    ]
-    comparable_count = sum(len(members) for _key, members in compared)
+    targets = Target.objects.filter(plan__in=list(plan_by_town.values()))
+    by_town = statuses.tallies(targets, "plan__town_id", today) if plan_by_town else {}
+    quantitative = targets.filter(kind=TargetKind.QUANTITATIVE)
+    # Like targets: quantitative ones of one unit (and growth flag) in more than one town.
+    town_counts: dict[tuple[str, bool], int] = {}
+    sizes: dict[tuple[str, bool], int] = {}
+    if plan_by_town:
+        for group in (
+            quantitative.order_by()
+            .values("unit", "is_growth")
+            .annotate(n=Count("pk"), towns=Count("plan__town_id", distinct=True))
+        ):
+            if group["towns"] > 1:
+                key = (group["unit"], group["is_growth"])
+                sizes[key], town_counts[key] = group["n"], group["towns"]
+    compared = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))
+    comparable_count = sum(sizes.values())
     page_count = max(1, -(-comparable_count // page_size))
     if not 1 <= page <= page_count:
         raise NoSuchPage(page)
     start, end = (page - 1) * page_size, page * page_size
-    comparables, offset = [], 0
-    for (unit, growth), members in compared:
-        comparables.append(
-            Comparable(
-                unit=unit,
-                is_growth=growth,
-                rows=members[max(0, start - offset) : max(0, end - offset)],
-                target_count=len(members),
-                town_count=len(group_towns[(unit, growth)]),
+    # The page's rows, in one read: the groups it spans, in their order, sliced.
+    spans, offset, first = [], 0, None
+    for key, n in compared:
+        if offset < end and offset + n > start:
+            spans.append(key)
+            first = offset if first is None else first
+        offset += n
+    shown: dict[tuple[str, bool], list[TargetRow]] = {}
+    if spans:
+        rank = Case(
+            *(When(unit=unit, is_growth=growth, then=Value(i)) for i, (unit, growth) in
+              enumerate(spans)),
+            output_field=IntegerField(),
+        )  # fmt: skip
+        page_targets = (
+            quantitative.filter(
+                functools.reduce(
+                    operator.or_, (Q(unit=unit, is_growth=growth) for unit, growth in spans)
+                )
             )
-        )
-        offset += len(members)
+            .annotate(group_rank=rank)
+            .order_by("group_rank", "plan__town__name", "section_id", "position", "pk")
+        )[start - first : end - first]
+        # No section paths: a compared target is shown without its section (no query for them).
+        for row in target_rows(page_targets, today, sections=()):
+            shown.setdefault((row.unit, row.is_growth), []).append(row)
+    whole = statuses.Tally()
+    for tally in by_town.values():
+        whole.add_tally(tally)
     return RegionRollup(
         region=region,
         year=year,
@@ -644,14 +663,24 @@ def region_rollup(
             TownYear(
                 town=town,
                 plan=plan_by_town.get(town.pk),
-                counts=status_counts(by_town.get(town.pk, [])),
-                mean_percent=mean_percent(by_town.get(town.pk, [])),
-                target_count=len(by_town.get(town.pk, [])),
+                counts=tally.counts,
+                mean_percent=tally.mean_percent,
+                target_count=tally.target_count,
             )
             for town in towns
+            for tally in [by_town.get(town.pk) or statuses.Tally()]
         ],
-        counts=status_counts(row.assessment for row in rows),
-        comparables=comparables,
+        counts=whole.counts,
+        comparables=[
+            Comparable(
+                unit=unit,
+                is_growth=growth,
+                rows=shown.get((unit, growth), []),
+                target_count=n,
+                town_count=town_counts[(unit, growth)],
+            )
+            for (unit, growth), n in compared
+        ],
         comparable_count=comparable_count,
         page=page,
         page_count=page_count,

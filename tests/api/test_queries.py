@@ -32,6 +32,8 @@ from tracker.models import (
     TargetNode,
     Town,
 )
+from tracker.statuses import judge_stale
+from tracker.today import reporting_today
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +68,13 @@ EXPECTED = {
     # departments, the plans' sections, the periods started), release
     "/api/targets/export.csv": 9,
     "/api/targets/export.xlsx": 9,
-    # savepoint, token, memberships, plan ⋈ town, its sections, the rows (3: as above
-    # but for the sections, which the summary hands them, and the node schedules, which
-    # none of the big plan's targets has), release
-    "/api/plans/{big_plan}/summary/": 9,
-    # savepoint, token, region, memberships, towns below it, readable plans,
-    # the rows (5, as above), release
-    "/api/regions/{district}/rollup/?year=2024": 12,
+    # savepoint, token, memberships, plan ⋈ town, its sections, the counts by section
+    # and status (one aggregate query over the kept statuses: tracker/statuses.py), release
+    "/api/plans/{big_plan}/summary/": 7,
+    # savepoint, token, region, memberships, towns below it, readable plans, the counts
+    # by town and status, the comparable groups' sizes, the rows of their first page (4:
+    # as above but for the sections, which a compared target is shown without), release
+    "/api/regions/{district}/rollup/?year=2024": 13,
     # savepoint, token, region, memberships, towns below it, their readable plans, the
     # rows (5, as above), the periods due (the ranking's reporting rates), the red rows'
     # report notes, last month's snapshots, release (the ranking's figures: tracker.ranking)
@@ -199,10 +201,16 @@ def test_query_count_does_not_grow_with_rows(
         user=user, region=Region.objects.get(slug=names["district"]), role=Role.VIEWER
     )
     url = endpoint.format(**names)
+    # The statuses judged, as the daily judge_statuses leaves them; a read that finds
+    # some stale judges them (a fixed number of queries more: tests/test_statuses.py).
+    judge_stale(Target.objects.all(), reporting_today())
     # Before the view (tracker/freshness.py): the data version, and the reader's
     # memberships for lists that are the same for everyone (the others read them anyway).
     public = endpoint.startswith(("/api/regions/?", "/api/towns/", "/api/departments/"))
-    with django_assert_num_queries(EXPECTED[endpoint] + 1 + public):
+    expected = EXPECTED[endpoint] + 1 + public
+    if "/rollup/" in endpoint and rows == 1:
+        expected -= 4  # one town: nothing to compare across towns, so no rows to read
+    with django_assert_num_queries(expected):
         response = client.get(url)
         if response.streaming:
             b"".join(response.streaming_content)

@@ -6,6 +6,10 @@ Counts are for an anonymous reader. Every request runs in a transaction
 columns, their node schedules, their helping departments, their plans' sections
 (section paths) and the reporting periods started (warnings; none here, so no
 reports or updates). Every target has a node schedule (`build_plan`).
+
+Statuses are counted from those kept in the database (tracker/statuses.py): the
+pages that count are measured with every status judged, as the daily
+`judge_statuses` leaves them (`judged`).
 """
 
 import datetime
@@ -14,7 +18,9 @@ import pytest
 
 from tests import factories
 from tests.reports.conftest import build_plan as build_plain_plan
-from tracker.models import Plan, ProgressUpdate
+from tracker.models import Plan, ProgressUpdate, Target
+from tracker.statuses import judge_stale
+from tracker.today import reporting_today
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +35,17 @@ def build_plan(n_targets: int, **options) -> Plan:
     return build_plain_plan(n_targets, with_nodes=True, **options)
 
 
+def judged() -> None:
+    """Every status judged and kept for today (what the daily judge_statuses does)."""
+    judge_stale(Target.objects.all(), reporting_today())
+
+
 @pytest.mark.parametrize("n_targets", SIZES)
 def test_home_queries_do_not_grow_with_targets(client, django_assert_num_queries, n_targets):
     build_plan(n_targets)
-    # savepoint, regions, towns, readable plans, the rule's columns of the
-    # latest plans' targets, their node schedules, release
-    with django_assert_num_queries(VERSION + 7):
+    judged()
+    # savepoint, regions, towns, readable plans, the latest plans' counts by status, release
+    with django_assert_num_queries(VERSION + 6):
         assert client.get("/").status_code == 200
 
 
@@ -95,9 +106,11 @@ def test_region_page_queries_do_not_grow_with_targets(client, django_assert_num_
     plan = build_plan(n_targets)
     build_plan(n_targets, year=plan.year, town=factories.TownFactory(region=plan.town.region))
     region = plan.town.region
-    # savepoint, the region, its towns, their readable plans, those plans'
-    # rows (5), the years with plans, the regions above, release
-    with django_assert_num_queries(VERSION + 12):
+    judged()
+    # savepoint, the region, its towns, their readable plans, their counts by town and
+    # status, the comparable groups' sizes, the rows of the first page of them (4: no
+    # section paths), the years with plans, the regions above, release
+    with django_assert_num_queries(VERSION + 13):
         assert client.get(f"/regions/{region.slug}/{plan.year}/").status_code == 200
 
 

@@ -12,6 +12,7 @@ from tracker.models.imports import (
     SectionCandidate,
     TargetCandidate,
 )
+from tracker.models.judged import JudgedStatus
 from tracker.models.membership import Membership
 from tracker.models.nodes import TargetNode
 from tracker.models.notifications import ChannelKind, Chase, NotificationChannel
@@ -33,6 +34,7 @@ __all__ = [
     "EvidenceFile",
     "GoalSection",
     "ImportState",
+    "JudgedStatus",
     "Membership",
     "NotificationChannel",
     "Plan",

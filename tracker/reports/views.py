@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from tracker import progress, selectors, workflow
+from tracker import progress, selectors, statuses, workflow
 from tracker.access import scope_for
 from tracker.choices import Status, TargetKind
 from tracker.exports import csv_response, xlsx_response
@@ -83,8 +83,10 @@ def home(request: HttpRequest) -> HttpResponse:
         latest.setdefault(plan.town_id, plan)
         years.setdefault(plan.town_id, []).append(plan.year)
 
-    # One query for the columns the status rule needs, for every latest plan at once.
-    by_plan = selectors.plan_assessments(latest.values(), today)
+    # Every latest plan counted at once: one aggregate query (tracker/statuses.py).
+    by_plan = statuses.tallies(
+        Target.objects.filter(plan__in=list(latest.values())), "plan_id", today
+    )
 
     nodes = {
         region.pk: RegionNode(region=region, name=presenters.place_name(region))
@@ -102,10 +104,8 @@ def home(request: HttpRequest) -> HttpResponse:
         plan = latest.get(town.pk)
         entry = TownEntry(town=town, name=presenters.place_name(town), plan=plan)
         if plan is not None:
-            found = by_plan.get(plan.pk, [])
-            entry.tally = presenters.tally(
-                selectors.status_counts(found), selectors.mean_percent(found)
-            )
+            found = by_plan.get(plan.pk, statuses.Tally())
+            entry.tally = presenters.tally(found.counts, found.mean_percent)
             entry.other_years = years[town.pk][1:]
         if town.region_id in nodes:
             nodes[town.region_id].towns.append(entry)
