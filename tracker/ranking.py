@@ -180,6 +180,7 @@ class Ranking:
     town: Town | None = None
     # The rows ranked, judged on `today` (the bulletin names its red items from them).
     rows: list[TargetRow] = field(default_factory=list, repr=False)
+    by: str = "department"  # a town's units: departments, or leaders in charge ("leader")
 
     @property
     def target_count(self) -> int:
@@ -373,14 +374,25 @@ def region_ranking(
     )
 
 
-def town_ranking(
-    town: Town, year: int, today: datetime.date, plans: QuerySet[Plan], period_id: int | None = None
-) -> Ranking:
-    """The departments of `town`, ranked on the targets of its `year` plan they lead.
+BY_DEPARTMENT, BY_LEADER = "department", "leader"
 
-    Targets without a lead department are counted under no department (the
+
+def town_ranking(
+    town: Town,
+    year: int,
+    today: datetime.date,
+    plans: QuerySet[Plan],
+    period_id: int | None = None,
+    by: str = BY_DEPARTMENT,
+) -> Ranking:
+    """The departments of `town`, ranked on the targets of its `year` plan they lead; or with
+    `by` BY_LEADER, its leaders in charge (分管领导), on the targets they are in charge of.
+
+    Targets without a lead department (or leader) are counted under none (the
     office has to assign them); departments leading nothing are listed unranked.
     """
+    if by == BY_LEADER:
+        return _leader_ranking(town, year, today, plans, period_id)
     plan = plans.filter(town=town, year=year).first()
     period = _period(period_id, [plan] if plan else [])
     rows = (
@@ -417,6 +429,53 @@ def town_ranking(
         standings.append(standing)
     return Ranking(
         year=year, today=today, period=period, standings=_rank(standings), town=town, rows=rows
+    )
+
+
+def _leader_ranking(
+    town: Town, year: int, today: datetime.date, plans: QuerySet[Plan], period_id: int | None
+) -> Ranking:
+    """The town's leaders in charge ranked on their targets (town_ranking, BY_LEADER)."""
+    plan = plans.filter(town=town, year=year).first()
+    period = _period(period_id, [plan] if plan else [])
+    rows = (
+        target_rows(
+            Target.objects.filter(plan=plan).order_by("section_id", "position", "pk"), today
+        )
+        if plan
+        else []
+    )
+    by_leader: dict[str, list[TargetRow]] = {}
+    for row in rows:
+        by_leader.setdefault(row.leader_name.strip(), []).append(row)
+    tallies = reporting_tallies(
+        rows,
+        today,
+        key=lambda row: row.leader_name.strip(),
+        period_start=period.starts_on if period else None,
+    )
+    standings = []
+    # A leader has no row of their own: numbered by name, 0 for the targets nobody is named for.
+    for number, leader in enumerate(sorted(name for name in by_leader if name), start=1):
+        standing = Standing(pk=number, slug="", name=leader, plan_id=plan.pk)
+        unit_figures(standing, by_leader[leader], today)
+        standing.tally = tallies.get(leader, Tally())
+        standings.append(standing)
+    if "" in by_leader:
+        standing = Standing(
+            pk=0, slug="", name=_("No leader in charge set"), plan_id=plan.pk if plan else None
+        )
+        unit_figures(standing, by_leader[""], today)
+        standing.tally = tallies.get("", Tally())
+        standings.append(standing)
+    return Ranking(
+        year=year,
+        today=today,
+        period=period,
+        standings=_rank(standings),
+        town=town,
+        rows=rows,
+        by=BY_LEADER,
     )
 
 

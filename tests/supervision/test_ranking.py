@@ -255,3 +255,22 @@ def test_ranking_queries_do_not_grow_with_targets(client, n_targets, settings):
     # a town's: the town and its departments instead. The pages add the period menu, the
     # API the data version its cached answers are keyed by (tracker/freshness.py).
     assert counts == EXPECTED_QUERIES
+
+
+def test_a_town_ranks_its_leaders_in_charge_on_their_targets(story, client):
+    targets = list(Target.objects.filter(plan__town__slug="danzao", plan__year=2026).order_by("pk"))
+    with transaction.atomic():
+        Target.objects.filter(pk__in=[t.pk for t in targets[:3]]).update(leader_name="测试领导甲")
+        Target.objects.filter(pk__in=[t.pk for t in targets[3:5]]).update(leader_name="测试领导乙")
+        data = api(client, "/api/towns/danzao/ranking/", year=2026, by="leader")
+        page = client.get("/towns/danzao/2026/ranking/", {"by": "leader"}).content.decode()
+        transaction.set_rollback(True)
+    leaders = by_name(data)
+    assert leaders["测试领导甲"]["target_count"] == 3
+    assert leaders["测试领导乙"]["target_count"] == 2
+    assert sum(s["target_count"] for s in data["standings"]) == len(targets)
+    assert "测试领导甲" in page
+    assert "测试领导乙" in page
+    bad = client.get("/api/towns/danzao/ranking/", {"year": 2026, "by": "mood"})
+    assert bad.status_code == 400
+    assert "by" in bad.json()

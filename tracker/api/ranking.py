@@ -18,6 +18,14 @@ class RankingQuerySerializer(serializers.Serializer):
     )
 
 
+class TownRankingQuerySerializer(RankingQuerySerializer):
+    by = serializers.ChoiceField(
+        choices=[("department", "department"), ("leader", "leader")],
+        default="department",
+        help_text=_("Rank the town's departments, or its leaders in charge (分管领导)."),
+    )
+
+
 class RedTargetSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()

@@ -206,22 +206,26 @@ class TownViewSet(
         return Town.objects.select_related("region")
 
     @extend_schema(
-        parameters=[ID_OR_SLUG, ranking_api.RankingQuerySerializer],
+        parameters=[ID_OR_SLUG, ranking_api.TownRankingQuerySerializer],
         responses=ranking_api.RankingSerializer,
         summary=_("A town's departments ranked for a year (晾晒)"),
     )
     @action(detail=True, pagination_class=None)
     def ranking(self, request, id_or_slug=None):
         """Each department's rank on the targets it leads in the town's plan for the year,
-        with the same figures as a region's ranking."""
+        with the same figures as a region's ranking; `by=leader` ranks its leaders in
+        charge (分管领导) on the targets they are in charge of."""
         town = self.get_object()
-        year, period = _ranking_query(request)
+        query = ranking_api.TownRankingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year, period = query.validated_data["year"], query.validated_data.get("period")
         result = ranking.town_ranking(
             town,
             year,
             reporting_today(),
             Plan.objects.filter(scope_for(request.user).readable()),
             period,
+            by=query.validated_data["by"],
         )
         _check_period(period, result)
         return Response(ranking_api.RankingSerializer(result).data)

@@ -72,6 +72,8 @@ def _periods(result: ranking.Ranking) -> list[ReportingPeriod]:
 def _page(request, result: ranking.Ranking, *, title: str, unit_heading: str, xlsx_url: str):
     sort, descending, period_id = _query(request)
     base = {"period": period_id} if period_id else {}
+    if result.by == ranking.BY_LEADER:
+        base["by"] = ranking.BY_LEADER
     headings = []
     for figure, heading in _columns():
         # A click sorts by the figure, best first; a second click turns it round.
@@ -100,6 +102,7 @@ def _page(request, result: ranking.Ranking, *, title: str, unit_heading: str, xl
             "period_id": period_id,
             "xlsx_url": xlsx_url + ("?" + urlencode(base) if base else ""),
             "is_towns": result.region is not None,
+            "by_leader": result.by == ranking.BY_LEADER,
             "statuses": presenters.status_labels(),
             "legend": presenters.legend(),
             "today": result.today,
@@ -123,19 +126,42 @@ def region_ranking(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     )
 
 
+def _by(request: HttpRequest) -> str:
+    return (
+        ranking.BY_LEADER if request.GET.get("by") == ranking.BY_LEADER else ranking.BY_DEPARTMENT
+    )
+
+
+def _town_titles(town: Town, year: int, by: str) -> tuple[str, str]:
+    """(title, unit heading) of a town's ranking, by department or by leader in charge."""
+    if by == ranking.BY_LEADER:
+        return (
+            _("%(place)s %(year)s: leaders in charge ranked") % {"place": town.name, "year": year},
+            _("Leader in charge"),
+        )
+    return (
+        _("%(place)s %(year)s: departments ranked") % {"place": town.name, "year": year},
+        _("Department"),
+    )
+
+
 def town_ranking(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    """The departments of a town, ranked on the targets of its plan they lead."""
+    """The departments of a town (or its leaders in charge, `?by=leader`), ranked."""
     _year(year)
     town = get_object_or_404(Town, slug=slug)
     _sort, _desc, period_id = _query(request)
-    result = ranking.town_ranking(town, year, reporting_today(), _readable(request), period_id)
-    name = presenters.place_name(town)
+    by = _by(request)
+    result = ranking.town_ranking(
+        town, year, reporting_today(), _readable(request), period_id, by=by
+    )
+    title, unit = _town_titles(town, year, by)
+    xlsx = reverse("reports:town-ranking-xlsx", args=[town.slug, year])  # _page adds ?by=
     return _page(
         request,
         result,
-        title=_("%(place)s %(year)s: departments ranked") % {"place": name, "year": year},
-        unit_heading=_("Department"),
-        xlsx_url=reverse("reports:town-ranking-xlsx", args=[town.slug, year]),
+        title=title,
+        unit_heading=unit,
+        xlsx_url=xlsx,
     )
 
 
@@ -201,6 +227,9 @@ def town_ranking_xlsx(request: HttpRequest, slug: str, year: int) -> HttpRespons
     _year(year)
     town = get_object_or_404(Town, slug=slug)
     _sort, _desc, period_id = _query(request)
-    result = ranking.town_ranking(town, year, reporting_today(), _readable(request), period_id)
-    title = _("%(place)s %(year)s: departments ranked") % {"place": town.name, "year": year}
-    return _download(_workbook(result, title, _("Department")), f"{town.slug}-{year}-ranking.xlsx")
+    by = _by(request)
+    result = ranking.town_ranking(
+        town, year, reporting_today(), _readable(request), period_id, by=by
+    )
+    title, unit = _town_titles(town, year, by)
+    return _download(_workbook(result, title, unit), f"{town.slug}-{year}-ranking-{by}.xlsx")
