@@ -388,85 +388,44 @@ def town_ranking(
     """The departments of `town`, ranked on the targets of its `year` plan they lead; or with
     `by` BY_LEADER, its leaders in charge (分管领导), on the targets they are in charge of.
 
-    Targets without a lead department (or leader) are counted under none (the
-    office has to assign them); departments leading nothing are listed unranked.
+    Targets without a lead department (or leader) are a unit of their own (id 0: the office
+    has to assign them), so no figure loses them; departments leading nothing are listed
+    unranked. A leader has no row of their own: leaders are numbered by name.
     """
+    plan = plans.filter(town=town, year=year).first()
+    period = _period(period_id, [plan] if plan else [])
+    rows = (
+        target_rows(
+            Target.objects.filter(plan=plan).order_by("section_id", "position", "pk"), today
+        )
+        if plan
+        else []
+    )
     if by == BY_LEADER:
-        return _leader_ranking(town, year, today, plans, period_id)
-    plan = plans.filter(town=town, year=year).first()
-    period = _period(period_id, [plan] if plan else [])
-    rows = (
-        target_rows(
-            Target.objects.filter(plan=plan).order_by("section_id", "position", "pk"), today
-        )
-        if plan
-        else []
-    )
-    by_department: dict[int | None, list[TargetRow]] = {}
+        key = lambda row: row.leader_name.strip() or None  # noqa: E731 - one line, used twice
+        names = sorted({key(row) for row in rows} - {None})
+        units = [(number, name, name) for number, name in enumerate(names, start=1)]
+        nobody = _("No leader in charge set")
+    else:
+        key = lambda row: row.lead_department_id  # noqa: E731
+        units = [
+            (department.pk, department.name, department.pk)
+            for department in Department.objects.filter(town=town).order_by("name")
+        ]
+        nobody = _("No lead department set")
+    by_unit: dict = {}
     for row in rows:
-        by_department.setdefault(row.lead_department_id, []).append(row)
+        by_unit.setdefault(key(row), []).append(row)
     tallies = reporting_tallies(
-        rows,
-        today,
-        key=lambda row: row.lead_department_id,
-        period_start=period.starts_on if period else None,
+        rows, today, key=key, period_start=period.starts_on if period else None
     )
+    if None in by_unit:
+        units.append((0, nobody, None))
     standings = []
-    for department in Department.objects.filter(town=town).order_by("name"):
-        standing = Standing(
-            pk=department.pk, slug="", name=department.name, plan_id=plan.pk if plan else None
-        )
-        unit_figures(standing, by_department.get(department.pk, []), today)
-        standing.tally = tallies.get(department.pk, Tally())
-        standings.append(standing)
-    if None in by_department:
-        # Targets nobody leads are a unit of their own (id 0), so no figure loses them.
-        standing = Standing(
-            pk=0, slug="", name=_("No lead department set"), plan_id=plan.pk if plan else None
-        )
-        unit_figures(standing, by_department[None], today)
-        standing.tally = tallies.get(None, Tally())
-        standings.append(standing)
-    return Ranking(
-        year=year, today=today, period=period, standings=_rank(standings), town=town, rows=rows
-    )
-
-
-def _leader_ranking(
-    town: Town, year: int, today: datetime.date, plans: QuerySet[Plan], period_id: int | None
-) -> Ranking:
-    """The town's leaders in charge ranked on their targets (town_ranking, BY_LEADER)."""
-    plan = plans.filter(town=town, year=year).first()
-    period = _period(period_id, [plan] if plan else [])
-    rows = (
-        target_rows(
-            Target.objects.filter(plan=plan).order_by("section_id", "position", "pk"), today
-        )
-        if plan
-        else []
-    )
-    by_leader: dict[str, list[TargetRow]] = {}
-    for row in rows:
-        by_leader.setdefault(row.leader_name.strip(), []).append(row)
-    tallies = reporting_tallies(
-        rows,
-        today,
-        key=lambda row: row.leader_name.strip(),
-        period_start=period.starts_on if period else None,
-    )
-    standings = []
-    # A leader has no row of their own: numbered by name, 0 for the targets nobody is named for.
-    for number, leader in enumerate(sorted(name for name in by_leader if name), start=1):
-        standing = Standing(pk=number, slug="", name=leader, plan_id=plan.pk)
-        unit_figures(standing, by_leader[leader], today)
-        standing.tally = tallies.get(leader, Tally())
-        standings.append(standing)
-    if "" in by_leader:
-        standing = Standing(
-            pk=0, slug="", name=_("No leader in charge set"), plan_id=plan.pk if plan else None
-        )
-        unit_figures(standing, by_leader[""], today)
-        standing.tally = tallies.get("", Tally())
+    for pk, name, unit in units:
+        standing = Standing(pk=pk, slug="", name=name, plan_id=plan.pk if plan else None)
+        unit_figures(standing, by_unit.get(unit, []), today)
+        standing.tally = tallies.get(unit, Tally())
         standings.append(standing)
     return Ranking(
         year=year,
@@ -475,7 +434,7 @@ def _leader_ranking(
         standings=_rank(standings),
         town=town,
         rows=rows,
-        by=BY_LEADER,
+        by=by,
     )
 
 
