@@ -57,11 +57,25 @@ def new_plan(w: World) -> dict:
 
 
 def new_section(w: World) -> dict:
-    return {"plan": w.plan_a.pk, "position": 99, "label": "二、", "title": "聚焦民生"}
+    # A free position: the world's section takes the factories' next number, which depends
+    # on how many sections the session made before (position 99 was once taken).
+    taken = w.plan_a.sections.filter(parent=None).values_list("position", flat=True)
+    return {
+        "plan": w.plan_a.pk,
+        "position": max(taken, default=0) + 1,
+        "label": "二、",
+        "title": "聚焦民生",
+    }
 
 
 def new_target(w: World) -> dict:
-    return {"section": w.section_a.pk, "position": 99, "title": "确保年内开园", "kind": "milestone"}
+    taken = w.section_a.targets.values_list("position", flat=True)  # as for new_section
+    return {
+        "section": w.section_a.pk,
+        "position": max(taken, default=0) + 1,
+        "title": "确保年内开园",
+        "kind": "milestone",
+    }
 
 
 def new_update(w: World) -> dict:
