@@ -267,6 +267,7 @@ class Writes(RuleBasedStateMachine):
         statuses.judge_stale(Target.objects.filter(pk__in=self.ids), self.today)
 
 
+@pytest.mark.slow  # a state machine of generated writes: fuzzing, left to `make test`
 def test_no_write_leaves_a_stale_status_counted():
     run_state_machine_as_test(
         Writes,
