@@ -9,11 +9,9 @@ ranked and put in the bulletins as every target is, marked as assigned.
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,25 +23,14 @@ from tracker.access import (
     receipts_readable,
 )
 from tracker.choices import PlanStatus
-from tracker.models import Assignment, Department, GoalSection, Plan, Target, TargetNode, Town
-from tracker.models.nodes import schedule_validate
+from tracker.models import Assignment, Department, GoalSection, Plan, Target, Town
 from tracker.selectors import TargetRow, target_rows
-from tracker.services import full_clean
+from tracker.services import full_clean, next_position, target_schedule_set
 from tracker.workflow import InvalidTransition
 
 # The section a receiving plan files its assigned tasks under (created on first need).
 SECTION_TITLE = "上级交办事项"
 TOWN_SECTION_TITLE = "镇（街道）交办事项"
-
-
-@dataclass(frozen=True)
-class NodeSpec:
-    """One node of a task's schedule, given to every receipt (tracker.models.TargetNode)."""
-
-    due_on: datetime.date
-    planned_percent: object = None
-    planned_value: object = None
-    name: str = ""
 
 
 def _receiver_town(receiver: Town | Department) -> Town:
@@ -59,11 +46,10 @@ def _section(plan: Plan, assignment: Assignment, user) -> GoalSection:
     )
     if section is not None:
         return section
-    last = GoalSection.objects.filter(plan=plan, parent=None).aggregate(Max("position"))
     section = GoalSection(
         plan=plan,
         parent=None,
-        position=(last["position__max"] or 0) + 1,
+        position=next_position(GoalSection.objects.filter(plan=plan, parent=None)),
         title=SECTION_TITLE if assignment.region_id else TOWN_SECTION_TITLE,
         holds_assignments=True,
         created_by=user,
@@ -121,9 +107,11 @@ def assignment_create(
     user,
     assignment: Assignment,
     receivers: Sequence[Town | Department],
-    nodes: Iterable[NodeSpec] = (),
+    nodes: Sequence[dict] = (),
 ) -> Assignment:
-    """Give a task (an unsaved Assignment) to `receivers`: a receipt in each one's plan.
+    """Give a task (an unsaved Assignment) to `receivers`: a receipt in each one's plan,
+    with `nodes` (dicts of TargetNode's fields, as services.target_schedule_set takes them)
+    as each receipt's schedule.
 
     All or nothing: a receiver that may not take it, a town without an active
     plan for the year, or a wrong node refuses the whole task.
@@ -137,16 +125,14 @@ def assignment_create(
     full_clean(assignment)
     plans = _plans(assignment, receivers)
     assignment.save()
-    nodes = list(nodes)
     sign_due = assignment.issued_on + datetime.timedelta(days=assignment.sign_within_days)
     for receiver in receivers:
         plan = plans[_receiver_town(receiver).pk]
         section = _section(plan, assignment, user)
-        last = Target.objects.filter(section=section).aggregate(Max("position"))
         receipt = Target(
             plan=plan,
             section=section,
-            position=(last["position__max"] or 0) + 1,
+            position=next_position(Target.objects.filter(section=section)),
             title=assignment.title,
             kind=assignment.kind,
             comparison=assignment.comparison,
@@ -166,24 +152,8 @@ def assignment_create(
         receipt._history_user = user
         full_clean(receipt)
         receipt.save()
-        schedule = [
-            TargetNode(
-                target=receipt,
-                due_on=spec.due_on,
-                planned_percent=spec.planned_percent,
-                planned_value=spec.planned_value,
-                name=spec.name,
-                created_by=user,
-                updated_by=user,
-            )
-            for spec in nodes
-        ]
-        for node in schedule:
-            full_clean(node)  # its fields, and the rules across the relation to the receipt
-        schedule_validate(receipt, schedule)  # the nodes as a whole
-        for node in schedule:
-            node._history_user = user
-            node.save()
+        if nodes:  # the task's schedule, checked whole for each receipt (节点目标)
+            target_schedule_set(target=receipt, nodes=list(nodes), user=user)
     return assignment
 
 

@@ -51,7 +51,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from tracker import freshness
-from tracker.assignments import NodeSpec, assignment_create, receipt_sign
+from tracker.assignments import assignment_create, receipt_sign
 from tracker.choices import (
     AssignmentSource,
     Comparison,
@@ -625,8 +625,8 @@ def _assigned_task(summary: DemoSummary, password_hash: list[str]) -> None:
             ),
             receivers=towns,
             nodes=[
-                NodeSpec(datetime.date(DEMO_YEAR, 11, 30), name="完成隐患排查"),
-                NodeSpec(datetime.date(DEMO_YEAR, 12, 25), name="完成问题整改"),
+                {"due_on": datetime.date(DEMO_YEAR, 11, 30), "name": "完成隐患排查"},
+                {"due_on": datetime.date(DEMO_YEAR, 12, 25), "name": "完成问题整改"},
             ],
         )
     _register(assignment)

@@ -364,8 +364,15 @@ def target_schedule_set(
         raise ValidationError({"nodes": errors})
     target.nodes.all().delete()
     for node in built:
+        node._history_user = stamp  # outside a request (a command, the demo) too
         node.save()  # one by one, so each node's history is kept
     return built
+
+
+def next_position(siblings: models.QuerySet) -> int:
+    """The position after the last of `siblings` (sections of a parent, targets of a
+    section): where a row added at the end goes."""
+    return (siblings.aggregate(models.Max("position"))["position__max"] or 0) + 1
 
 
 def validate_version_header(value: str | None) -> int | None:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tests.assignments.conftest import DEADLINE, ISSUED, YEAR, task
 from tracker import progress
 from tracker.access import assignments_readable, receipts_readable
-from tracker.assignments import NodeSpec, assignment_create, receipt_sign
+from tracker.assignments import assignment_create, receipt_sign
 from tracker.choices import PlanStatus, ReceiptState, Status, TargetKind, WarningLevel
 from tracker.models import Assignment, GoalSection, Plan, ReportingPeriod, Target
 from tracker.ranking import region_ranking, reporting_tallies, warning
@@ -156,8 +156,8 @@ def test_nodes_given_with_the_task_become_each_receipts_schedule(world):
         assignment=task(world, kind=TargetKind.MILESTONE),
         receivers=[world.a, world.b],
         nodes=[
-            NodeSpec(due_on=D(YEAR, 11, 20), name="排查"),
-            NodeSpec(D(YEAR, 12, 20), name="整改"),
+            {"due_on": D(YEAR, 11, 20), "name": "排查"},
+            {"due_on": D(YEAR, 12, 20), "name": "整改"},
         ],
     )
     for receipt in assignment.receipts.all():
@@ -167,7 +167,7 @@ def test_nodes_given_with_the_task_become_each_receipts_schedule(world):
             user=world.users["district_editor"],
             assignment=task(world, title="另一项"),
             receivers=[world.a],
-            nodes=[NodeSpec(due_on=D(YEAR - 1, 12, 1), name="排查")],
+            nodes=[{"due_on": D(YEAR - 1, 12, 1), "name": "排查"}],
         )
     assert Assignment.objects.count() == 1
 

@@ -30,6 +30,7 @@ from tracker.api.schema import ErrorSerializer
 from tracker.api.serializers import (
     QuantityField,
     ScopedSerializerMixin,
+    TargetNodeSerializer,
     TownRefSerializer,
     WarningSerializer,
     id_field,
@@ -38,7 +39,6 @@ from tracker.api.serializers import (
 from tracker.api.strict import RejectUnknownFieldsMixin
 from tracker.api.views import MethodFirstMixin
 from tracker.assignments import (
-    NodeSpec,
     assignment_create,
     readable_assignments,
     receipt_rows,
@@ -114,17 +114,6 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return ReceiptSerializer(rows, many=True, context=context).data
 
 
-class NodeSpecSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    due_on = serializers.DateField()
-    planned_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, required=False, allow_null=True
-    )
-    planned_value = serializers.DecimalField(
-        max_digits=20, decimal_places=4, required=False, allow_null=True
-    )
-    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-
-
 class AssignmentCreateSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     """What an assigner sends: the task, who gives it, to whom, and optional nodes."""
 
@@ -133,7 +122,9 @@ class AssignmentCreateSerializer(ScopedSerializerMixin, serializers.ModelSeriali
     towns = id_field(many=True, required=False, help_text=_("Receiving towns (ids)."))
     departments = id_field(many=True, required=False, help_text=_("Receiving departments (ids)."))
     source_document = id_field(required=False, allow_null=True)
-    nodes = NodeSpecSerializer(many=True, required=False)
+    nodes = TargetNodeSerializer(
+        many=True, required=False, help_text=_("The task's node schedule, given to every receipt.")
+    )
     kind = serializers.ChoiceField(choices=TargetKind.choices, default=TargetKind.MILESTONE)
     comparison = serializers.ChoiceField(
         choices=[("", ""), *Comparison.choices], required=False, default=""
@@ -227,7 +218,7 @@ class AssignmentViewSet(
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         receivers = [*data.pop("towns", []), *data.pop("departments", [])]
-        nodes = [NodeSpec(**node) for node in data.pop("nodes", [])]
+        nodes = data.pop("nodes", [])
         assignment = assignment_create(
             user=request.user, assignment=Assignment(**data), receivers=receivers, nodes=nodes
         )

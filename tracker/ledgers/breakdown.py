@@ -61,7 +61,7 @@ from tracker.ledgers.workbooks import (
     style_header,
 )
 from tracker.models import Department, GoalSection, Plan, SourceDocument, Target, Town
-from tracker.services import record_create, record_edit
+from tracker.services import next_position, record_create, record_edit
 from tracker.spreadsheets import safe_xlsx_set
 
 KIND = "breakdown"
@@ -614,7 +614,7 @@ def breakdown_apply(*, user, preview: Preview, create_departments: bool = False)
                 "parent": parent,
                 "label": label,
                 "title": title,
-                "position": (max(siblings.values_list("position", flat=True), default=0)) + 1,
+                "position": next_position(siblings),
             },
             user=user,
         )
@@ -626,8 +626,8 @@ def breakdown_apply(*, user, preview: Preview, create_departments: bool = False)
         existing = targets.get((spec.path, fields["title"]))
         if existing is None:
             section = sections[spec.path]
-            taken = Target.objects.filter(section=section).values_list("position", flat=True)
-            fields.update(plan=plan, section=section, position=max(taken, default=0) + 1)
+            position = next_position(Target.objects.filter(section=section))
+            fields.update(plan=plan, section=section, position=position)
             record_create(model=Target, fields=fields, user=user)
         elif spec.row in changed_rows:  # an unchanged target keeps its version
             fields.setdefault("quote", "")
