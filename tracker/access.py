@@ -362,6 +362,10 @@ class Scope:
     def towns_with(self, *roles: str) -> frozenset[int]:
         return frozenset(town for town, held in self.town_roles.items() if held & set(roles))
 
+    def region_paths_with(self, *roles: str) -> list[str]:
+        """The paths of the regions where this user holds one of `roles`."""
+        return [path for path, held in self.region_roles.items() if held & set(roles)]
+
     def can(self, role: str, town_id: int) -> bool:
         """Whether this user holds `role` (or is a superuser) in a town."""
         return self.everything or role in self.town_roles.get(town_id, frozenset())
@@ -390,7 +394,7 @@ class Scope:
         return (
             self.everything
             or bool(self.towns_with(Role.REVIEWER))
-            or any(Role.REVIEWER in roles for roles in self.region_roles.values())
+            or bool(self.region_paths_with(Role.REVIEWER))
         )
 
     def belongs_to(self, town) -> bool:
@@ -542,8 +546,7 @@ def assigning_regions(user) -> QuerySet[Region]:
     scope = scope_for(user)
     if scope.everything:
         return Region.objects.all()
-    paths = [path for path, roles in scope.region_roles.items() if Role.EDITOR in roles]
-    return Region.objects.filter(path__in=paths)
+    return Region.objects.filter(path__in=scope.region_paths_with(Role.EDITOR))
 
 
 def assigning_towns(user) -> QuerySet[Town]:
@@ -554,10 +557,11 @@ def assigning_towns(user) -> QuerySet[Town]:
     return Town.objects.filter(pk__in=scope.towns_with(Role.EDITOR))
 
 
-def _below(scope: Scope, region_path_field: str) -> Q:
+def _below(paths, region_path_field: str) -> Q:
+    """A filter on rows whose region path (by `region_path_field`) lies under one of `paths`."""
     return reduce(
         or_,
-        (Q(**{f"{region_path_field}__startswith": path}) for path in scope.region_paths),
+        (Q(**{f"{region_path_field}__startswith": path}) for path in paths),
         Q(pk__in=[]),
     )
 
@@ -570,11 +574,11 @@ def assignments_readable(user) -> Q:
         return Q()
     towns = sorted(scope.member_town_ids)
     return (
-        _below(scope, "region__path")
-        | _below(scope, "town__region__path")
+        _below(scope.region_paths, "region__path")
+        | _below(scope.region_paths, "town__region__path")
         | Q(town_id__in=towns)
         | Q(receipts__plan__town_id__in=towns)
-        | _below(scope, "receipts__plan__town__region__path")
+        | _below(scope.region_paths, "receipts__plan__town__region__path")
     )
 
 
@@ -596,7 +600,7 @@ def receipts_readable(user, assignment: Assignment) -> Q:
         return Q()
     scope = scope_for(user)
     return Q(plan__town_id__in=sorted(scope.member_town_ids)) | _below(
-        scope, "plan__town__region__path"
+        scope.region_paths, "plan__town__region__path"
     )
 
 
@@ -641,14 +645,10 @@ def _key_items_below(user) -> Q:
     scope = scope_for(user)
     if scope.everything:
         return Q(target__is_key=True)
-    paths = [path for path, roles in scope.region_roles.items() if Role.REVIEWER in roles]
-    reviewing = Region.objects.filter(path__in=paths, key_review=True).values_list(
-        "path", flat=True
-    )
-    below = [Q(target__plan__town__region__path__startswith=path) for path in reviewing]
-    if not below:
-        return Q(pk__in=[])
-    return Q(target__is_key=True) & reduce(or_, below)
+    reviewing = Region.objects.filter(
+        path__in=scope.region_paths_with(Role.REVIEWER), key_review=True
+    ).values_list("path", flat=True)
+    return Q(target__is_key=True) & _below(reviewing, "target__plan__town__region__path")
 
 
 def reviews_up(user) -> Q:

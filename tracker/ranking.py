@@ -57,6 +57,7 @@ from tracker.selectors import TargetRow, target_rows
 from tracker.workflow import COUNTED, Flag, owes_period, receipt_state, warning_of
 
 ON_PACE = frozenset({Status.ACHIEVED, Status.ON_TRACK})
+BY_DEPARTMENT, BY_LEADER = "department", "leader"  # a town's units in its ranking
 SORTS = (
     "rank",
     "completion_rate",
@@ -180,7 +181,7 @@ class Ranking:
     town: Town | None = None
     # The rows ranked, judged on `today` (the bulletin names its red items from them).
     rows: list[TargetRow] = field(default_factory=list, repr=False)
-    by: str = "department"  # a town's units: departments, or leaders in charge ("leader")
+    by: str = BY_DEPARTMENT  # a town's units: departments, or leaders in charge (BY_LEADER)
 
     @property
     def target_count(self) -> int:
@@ -372,9 +373,6 @@ def region_ranking(
     return Ranking(
         year=year, today=today, period=period, standings=_rank(standings), region=region, rows=rows
     )
-
-
-BY_DEPARTMENT, BY_LEADER = "department", "leader"
 
 
 def town_ranking(

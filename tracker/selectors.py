@@ -257,11 +257,6 @@ class TargetRow:
     is_key: bool = False  # 重点: a region above may review its reports after the town
 
     @property
-    def awaiting_signature(self) -> bool:
-        """A receipt of an assigned task not yet signed for (签收)."""
-        return self.assignment_id is not None and self.signed_at is None
-
-    @property
     def due_on(self) -> datetime.date:
         return self.facts.due_on
 

@@ -457,12 +457,12 @@ def warning_for(
 ) -> Flag:
     """The 督办 colour of a target (the rule is in this module's doc).
 
-    `unsigned_since`: for a receipt of an assigned task awaiting signature, its
-    sign-by date.
+    `unsigned_since`: for a receipt of an assigned task not signed for in time, its
+    sign-by date (`sign_missed_on`).
     """
     due_soon_days = int(getattr(settings, "TRACKER_DUE_SOON_DAYS", 3))
     red, yellow = [], []
-    if unsigned_since is not None and today > unsigned_since:
+    if unsigned_since is not None:
         yellow.append(
             _("assigned task not signed for by %(date)s") % {"date": unsigned_since.isoformat()}
         )
@@ -494,11 +494,6 @@ def warning_for(
     return Flag(WarningLevel.GREEN, ())
 
 
-def awaiting_sign_by(target) -> datetime.date | None:
-    """A receipt's sign-by date while it awaits signature (Target or TargetRow), else None."""
-    return target.sign_due if target.awaiting_signature else None
-
-
 def receipt_state(target, today: datetime.date) -> str | None:
     """Where a receipt of an assigned task stands (the table above); None for another target."""
     if target.assignment_id is None:
@@ -510,6 +505,11 @@ def receipt_state(target, today: datetime.date) -> str | None:
     return ReceiptState.AWAITING
 
 
+def sign_missed_on(target, today: datetime.date) -> datetime.date | None:
+    """A receipt's sign-by date once it has passed unsigned (`receipt_state` LATE), else None."""
+    return target.sign_due if receipt_state(target, today) == ReceiptState.LATE else None
+
+
 def warning_of(assessment: progress.Assessment, today: datetime.date, target=None) -> Flag:
     """The colour of a target outside its plan's reporting cycle: its status and missed steps
     (and, for a receipt of an assigned task given as `target`, whether it is signed for)."""
@@ -519,7 +519,7 @@ def warning_of(assessment: progress.Assessment, today: datetime.date, target=Non
         period=None,
         report_state=None,
         today=today,
-        unsigned_since=awaiting_sign_by(target) if target is not None else None,
+        unsigned_since=sign_missed_on(target, today) if target is not None else None,
     )
 
 
@@ -587,7 +587,7 @@ class Cycle:
             report_state=None,
             today=self.today,
             in_cycle=True,
-            unsigned_since=awaiting_sign_by(target),
+            unsigned_since=sign_missed_on(target, self.today),
         )
 
     def warning(self, target: Target, assessment: progress.Assessment) -> Flag:

@@ -105,14 +105,9 @@ def _figures(
     unsigned = [
         Unsigned(
             title=row.title,
-            where="".join(
-                part
-                for part in (
-                    row.town.name if is_region else "",
-                    row.lead_department.name if row.lead_department else "",
-                )
-                if part
-            )
+            # A region's bulletin names the town; both name the department, if one signed.
+            where=(row.town.name if is_region else "")
+            + (row.lead_department.name if row.lead_department else "")
             or row.town.name,
             sign_due=row.sign_due,
         )
