@@ -109,6 +109,44 @@ def test_plan_page_shows_a_targets_progress_against_its_target(seeded, client):
     assert DANZAO_QUOTE in card
 
 
+def test_plan_page_draws_each_part_of_a_card_and_escapes_what_it_quotes(client):
+    """The cards are drawn in Python (tracker/reports/card_html.py), not by a template:
+    every branch of the card, and the escaping a template would have done."""
+    plan = factories.PlanFactory()
+    section = factories.SectionFactory(plan=plan)
+    lead = factories.DepartmentFactory(town=plan.town, name="经济<发展>办")
+    quantity = factories.TargetFactory(
+        section=section,
+        title="拆除<b>旧厂房</b>",
+        is_stretch=True,
+        lead_department=lead,
+        quote="力争完成拆除2500亩，\n其中<script>x</script>",
+    )
+    milestone = factories.MilestoneFactory(
+        section=section, deadline=None, deadline_text="3至5年内", quote=""
+    )
+    html = page(client, f"/towns/{plan.town.slug}/{plan.year}/")
+    first = html[html.index(f'id="target-{quantity.pk}"') :]
+    first = first[: first.index("</li>")]
+    assert f'<a href="/targets/{quantity.pk}/">拆除&lt;b&gt;旧厂房&lt;/b&gt;</a>' in first
+    assert '<span class="tag">力争</span>' in first
+    assert "经济&lt;发展&gt;办" in first
+    assert (
+        "<blockquote>力争完成拆除2500亩，<br>其中&lt;script&gt;x&lt;/script&gt;</blockquote>"
+        in first
+    )
+    assert f'<a href="/targets/{quantity.pk}/#quote">' in first
+    assert f"{plan.year}-12-31" in first  # no deadline written: the plan year's end
+    assert '<span class="current">—</span> / <span class="goal">完成2500亩</span>' in first
+    second = html[html.index(f'id="target-{milestone.pk}"') :]
+    second = second[: second.index("</li>")]
+    assert "<dt>里程碑</dt>" in second
+    assert '<span class="current">尚未填报</span>' in second
+    assert "3至5年内" in second
+    assert "<details" not in second
+    assert "<dd>—</dd>" in second  # no lead department
+
+
 def test_plan_page_filters_by_status(seeded, client):
     html = page(client, "/towns/danzao/2020/", data={"status": "unmet"})
     assert html.count('class="target ') == 1

@@ -7,6 +7,7 @@ their own.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -102,7 +103,13 @@ class Badge:
 
 
 def badge(status: str) -> Badge:
-    status = Status(status)
+    """The status's badge in the reader's language (the same few badges, drawn once each)."""
+    return _badge(Status(status), get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _badge(status: Status, language: str | None) -> Badge:
+    # The language is in the key: the label is translated into the one active now.
     label, tone = str(status.label), charts.STATUS_TONE[status]
     return Badge(
         status=status.value,

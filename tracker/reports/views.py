@@ -17,6 +17,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from tracker import progress, selectors, statuses, workflow
@@ -32,7 +33,7 @@ from tracker.models import (
     Target,
     Town,
 )
-from tracker.reports import charts, presenters
+from tracker.reports import card_html, charts, presenters
 from tracker.today import reporting_today
 
 # The filters the plan page offers; the rest of TargetFilterSet works from the URL too.
@@ -213,9 +214,8 @@ class SectionBlock:
     section: GoalSection
     depth: int
     heading_level: int
-    card_level: int
-    tally: presenters.StatusTally
-    cards: list[presenters.TargetCard]
+    tally: presenters.StatusTally | None
+    cards: SafeString  # the section's own targets, drawn (tracker/reports/card_html.py)
 
 
 def plan_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
@@ -249,14 +249,20 @@ def plan_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         while section_id is not None and section_id not in shown:
             shown.add(section_id)
             section_id = parent_of.get(section_id)
+    words = card_html.card_words()
     blocks = [
         SectionBlock(
             section=s.section,
             depth=s.depth,
             heading_level=min(s.depth + 3, 6),
-            card_level=min(s.depth + 4, 6),
-            tally=presenters.tally(s.counts, s.mean_percent),
-            cards=by_section.get(s.section.pk, []),
+            # Only a top section shows its tally (a strip and counts: worth skipping for 30).
+            tally=presenters.tally(s.counts, s.mean_percent) if s.depth == 0 else None,
+            cards=mark_safe(
+                "".join(
+                    card_html.card_html(c, min(s.depth + 4, 6), words)
+                    for c in by_section.get(s.section.pk, [])
+                )
+            ),
         )
         for s in summary.sections
         if not filtering or s.section.pk in shown
