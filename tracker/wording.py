@@ -14,6 +14,7 @@ is written "2500亩" (Chinese, no space) or "2500 亩" (English), and the metric
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tracker.choices import Comparison, TargetKind
 from tracker.formatting import plain_number
@@ -22,6 +23,17 @@ from tracker.formatting import plain_number
 # Chinese writes them before the number, "容积率超3.0", "容积率3.6".
 QUANTITY_NAMES = frozenset({"容积率"})
 
+
+# Each comparison's phrase, translated when used (only the one needed: a plan page
+# words 200 targets).
+COMPARISON_PHRASES = {
+    Comparison.EQ: gettext_noop("complete %(amount)s"),
+    Comparison.GE: gettext_noop("%(amount)s or more"),
+    Comparison.GT: gettext_noop("more than %(amount)s"),
+    Comparison.LE: gettext_noop("at most %(amount)s"),
+    Comparison.LT: gettext_noop("less than %(amount)s"),
+    Comparison.APPROX: gettext_noop("about %(amount)s"),
+}
 
 # A decimal as the document writes it: 2500, 1641.72, 3.0 as 3 (tracker/formatting.py).
 number = plain_number
@@ -56,15 +68,8 @@ def target_phrase(
         phrase = amount(span, unit)
     else:
         reached = number(value) if named else amount(number(value), unit)
-        template = {
-            Comparison.EQ: _("complete %(amount)s"),
-            Comparison.GE: _("%(amount)s or more"),
-            Comparison.GT: _("more than %(amount)s"),
-            Comparison.LE: _("at most %(amount)s"),
-            Comparison.LT: _("less than %(amount)s"),
-            Comparison.APPROX: _("about %(amount)s"),
-        }.get(comparison, "%(amount)s")
-        phrase = template % {"amount": reached}
+        template = COMPARISON_PHRASES.get(comparison)
+        phrase = (_(template) if template else "%(amount)s") % {"amount": reached}
         if named:
             phrase = _("%(quantity)s %(amount)s") % {"quantity": unit, "amount": phrase}
     if is_growth:

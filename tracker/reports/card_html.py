@@ -3,12 +3,11 @@
 The plan page shows every target of a plan (200 and more), and drawing each
 card through a template include cost three quarters of the page's time
 (docs/performance.md: the page was 4x its `.values()` view). Here a card is one
-format string, escaped as `format_html` escapes, and its fixed words are
+format string (tracker/reports/markup.py), and its fixed words are
 translated once per page (`CardWords`), not once per card. The markup is the one
 the include drew (tests/reports/test_views.py reads every part of it).
 """
 
-import html
 from dataclasses import dataclass
 
 from django.template.defaultfilters import linebreaksbr
@@ -17,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from tracker.reports.markup import html
 from tracker.reports.presenters import TargetCard
 
 DASH = "—"
@@ -59,22 +59,6 @@ def card_words() -> CardWords:
     )
 
 
-def _escaped(value) -> str:
-    """As format_html escapes: safe strings as they are, the rest by html.escape. Without
-    its lazy-string wrapper, which cost a quarter of a page's cards (4,000 calls a page)."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
-
-
-def _html(template: str, *args, **kwargs) -> SafeString:
-    return mark_safe(
-        template.format(
-            *map(_escaped, args), **{key: _escaped(value) for key, value in kwargs.items()}
-        )
-    )
-
-
 def card_html(c: TargetCard, level: int, words: CardWords) -> SafeString:
     """One target as a list item: title and tags, badge and 督办 flag, bar, facts, quote."""
     target = c.target
@@ -83,13 +67,13 @@ def card_html(c: TargetCard, level: int, words: CardWords) -> SafeString:
         words.assigned_tag if target.assignment_id else ""
     )
     if c.is_milestone:
-        measure = _html(
+        measure = html(
             '<div><dt>{0}</dt><dd><span class="current">{1}</span></dd></div>',
             words.milestone,
             c.current or words.none_yet,
         )
     else:
-        measure = _html(
+        measure = html(
             '<div><dt>{0}</dt><dd><span class="current">{1}</span> / '
             '<span class="goal">{2}</span></dd></div>',
             words.current_goal,
@@ -111,7 +95,7 @@ def card_html(c: TargetCard, level: int, words: CardWords) -> SafeString:
             url,
             words.see_quote,
         )
-    return _html(
+    return html(
         '<li class="target tone-{tone}" id="target-{pk}">\n'
         '  <div class="target-head">\n'
         '    <h{level} class="target-title"><a href="{url}">{title}</a>{tags}</h{level}>\n'

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from tracker.choices import Status
+from tracker.reports import markup
 
 # The class of each status's colour: the 督查 traffic light (red, yellow, green),
 # grey where there is nothing to judge yet.
@@ -48,27 +49,20 @@ def progress_bar(
     `label` is the text alternative, e.g. "65.67%, expected 100%".
     """
     filled = min(max(float(percent or 0), 0.0), 100.0)
-    parts = [
-        '<rect class="track" x="0" y="0" width="100" height="10" rx="2"></rect>',
-        format_html(
-            '<rect class="fill tone-{}" x="0" y="0" width="{}" height="10" rx="2"></rect>',
-            STATUS_TONE.get(status, "no-data"),
-            _n(filled),
-        ),
-    ]
+    pace = ""
     if expected_share is not None:
-        pace = min(max(float(expected_share) * 100, 0.0), 100.0)
-        parts.append(
-            format_html(
-                '<line class="pace" x1="{0}" x2="{0}" y1="-1" y2="11"></line>',
-                _n(pace),
-            )
-        )
-    return format_html(
+        at = _n(min(max(float(expected_share) * 100, 0.0), 100.0))
+        pace = f'<line class="pace" x1="{at}" x2="{at}" y1="-1" y2="11"></line>'
+    # markup.html, not format_html: a plan page draws a bar per target.
+    return markup.html(
         '<svg class="bar" viewBox="0 -1 100 12" preserveAspectRatio="none" role="img" '
-        'aria-label="{}" focusable="false">{}</svg>',
+        'aria-label="{}" focusable="false">'
+        '<rect class="track" x="0" y="0" width="100" height="10" rx="2"></rect>'
+        '<rect class="fill tone-{}" x="0" y="0" width="{}" height="10" rx="2"></rect>{}</svg>',
         label,
-        mark_safe("".join(parts)),
+        STATUS_TONE.get(status, "no-data"),
+        _n(filled),
+        mark_safe(pace),
     )
 
 

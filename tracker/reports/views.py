@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString, mark_safe
@@ -30,6 +30,7 @@ from tracker.models import (
     GoalSection,
     Plan,
     Region,
+    SourceDocument,
     Target,
     Town,
 )
@@ -140,7 +141,8 @@ def _plan_or_404(request: HttpRequest, slug: str, year: int) -> Plan:
     return get_object_or_404(
         _readable_plans(request)
         .select_related("town__region")
-        .prefetch_related("sections", "documents"),
+        # A document's text runs to tens of thousands of characters: the page shows its title.
+        .prefetch_related("sections", Prefetch("documents", SourceDocument.objects.defer("text"))),
         town__slug=slug,
         year=year,
     )
