@@ -594,7 +594,7 @@ def region_rollup(
     `plans` is the caller's readable plans (see tracker.access) so a rollup never
     counts a plan its reader may not see. Whatever the size: the towns, the plans,
     the counts by town and status (tracker/statuses.py), the comparable groups'
-    sizes, and the target rows of one page of them (see `rows_of`).
+    sizes, the ids of one page of them, and their target rows (see `rows_of`).
     """
     towns = list(Town.objects.filter(region__path__startswith=region.path).select_related("region"))
     plan_by_town = {
@@ -636,7 +636,10 @@ def region_rollup(
               enumerate(spans)),
             output_field=IntegerField(),
         )  # fmt: skip
-        page_targets = (
+        # The page's ids first, by a narrow query, then their rows: joined before the
+        # sort, a province's 60,000 candidates each read their update, town and
+        # document (460 ms at 2 million updates) for the 50 that are shown.
+        page_ids = list(
             quantitative.filter(
                 functools.reduce(
                     operator.or_, (Q(unit=unit, is_growth=growth) for unit, growth in spans)
@@ -644,9 +647,12 @@ def region_rollup(
             )
             .annotate(group_rank=rank)
             .order_by("group_rank", "plan__town__name", "section_id", "position", "pk")
-        )[start - first : end - first]
+            .values_list("pk", flat=True)[start - first : end - first]
+        )
+        place = {pk: index for index, pk in enumerate(page_ids)}
         # No section paths: a compared target is shown without its section (no query for them).
-        for row in target_rows(page_targets, today, sections=()):
+        page_rows = target_rows(Target.objects.filter(pk__in=page_ids), today, sections=())
+        for row in sorted(page_rows, key=lambda row: place[row.pk]):
             shown.setdefault((row.unit, row.is_growth), []).append(row)
     whole = statuses.Tally()
     for tally in by_town.values():

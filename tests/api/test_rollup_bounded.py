@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tracker.demo import DEMO_PREFIX, generate
+from tracker.models import Town
 from tracker.selectors import ROLLUP_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,15 @@ def test_the_pages_cover_every_comparable_target_once(settings):
         answer = Client().get(answer["next"]).json()
     assert page == first["page_count"]
     assert len(seen) == len(set(seen)) == first["comparable_count"]
+    # In the order the groups were read: by town (as the database orders names), then
+    # by the target's place in its plan; each page's ids are read first, then their rows.
+    rank = {
+        name: i
+        for i, name in enumerate(Town.objects.order_by("name").values_list("name", flat=True))
+    }
+    towns_in_order = [rank[target["town"]["name"]] for target in first["comparables"][0]["targets"]]
+    assert len(set(towns_in_order)) > 1
+    assert towns_in_order == sorted(towns_in_order)
     assert sum(group["target_count"] for group in first["comparables"]) == len(seen)
 
 
