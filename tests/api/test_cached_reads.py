@@ -32,6 +32,11 @@ def test_readers_of_the_same_scope_share_one_answer(world):
     second = world.client("twin").get("/api/plans/")
     assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
     assert first.content == second.content
+    # The answer kept is the one sent: status, body and every header but X-Cache.
+    assert second.status_code == first.status_code == 200
+    sent = {name: value for name, value in first.items() if name != "X-Cache"}
+    assert sent == {name: value for name, value in second.items() if name != "X-Cache"}
+    assert {"Content-Type", "ETag", "Vary"} <= set(sent)
 
 
 def test_a_write_changes_the_etag_and_the_answer(world):
