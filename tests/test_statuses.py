@@ -147,6 +147,12 @@ def test_counted_in_sql_as_the_rule_judges(drawn, first_due, today, thresholds):
         (whole,) = statuses.tallies(Target.objects.filter(plan=plan), "plan_id", today).values()
         assert whole.counts == expected.counts
         assert whole.mean_percent == expected.mean_percent
+        # And as a rollup counts it, from the kept statuses and their plans alone.
+        with CaptureQueriesContext(connection) as queries:
+            by_plan = statuses.plan_tallies([plan.pk], today)
+        assert len(queries) == 2, "the targets' number by plan, the kept statuses' counts"
+        assert by_plan[plan.pk].counts == expected.counts
+        assert by_plan[plan.pk].mean_percent == expected.mean_percent
         transaction.set_rollback(True)
 
 
@@ -190,6 +196,11 @@ class Writes(RuleBasedStateMachine):
     @invariant()
     def counted_as_the_rule_judges(self):
         assert counted(self.ids, self.today) == the_rule(self.ids, self.today)
+        rows = selectors.target_rows(Target.objects.filter(plan=self.plan), self.today)
+        expected = statuses.tally_of(row.assessment for row in rows)
+        by_plan = statuses.plan_tallies([self.plan.pk], self.today)
+        assert by_plan[self.plan.pk].counts == expected.counts
+        assert by_plan[self.plan.pk].mean_percent == expected.mean_percent
 
     @rule(i=st.integers(0, 3), value=AMOUNTS, done=st.booleans(), as_of=IN_YEAR)
     def progress_recorded(self, i, value, done, as_of):
@@ -344,3 +355,37 @@ def test_a_status_judged_on_facts_older_than_its_stamp_is_not_counted(target):
     assert statuses.keep_from_read(judged, today, rule) == 1
     assert not JudgedStatus.objects.filter(statuses.current(today, rule, prefix="")).exists()
     assert counted([target.pk], today) == the_rule([target.pk], today)
+
+
+def plan_counts(plan, today) -> dict[str, int]:
+    rows = selectors.target_rows(Target.objects.filter(plan=plan), today)
+    return statuses.tally_of(row.assessment for row in rows).counts
+
+
+def test_each_kept_status_carries_its_targets_plan_even_when_the_target_moves(target):
+    """The triggers keep the plan beside the status: made with the target, moved with it."""
+    assert JudgedStatus.objects.get(pk=target.pk).plan_id == target.plan_id
+    other = factories.SectionFactory(plan=factories.PlanFactory(town=target.plan.town, year=2025))
+    Target.objects.filter(pk=target.pk).update(plan=other.plan, section=other)
+    assert JudgedStatus.objects.get(pk=target.pk).plan_id == other.plan_id
+    today = datetime.date(2024, 7, 1)
+    statuses.judge_stale(Target.objects.all(), today)
+    by_plan = statuses.plan_tallies([target.plan_id, other.plan_id], today)
+    assert set(by_plan) == {other.plan_id}
+    assert by_plan[other.plan_id].counts == plan_counts(other.plan, today)
+
+
+def test_a_plan_whose_kept_rows_are_missing_or_stale_is_counted_by_the_rule(plan):
+    """A plan is counted from its kept rows only when they are all there and current."""
+    section = factories.SectionFactory(plan=plan)
+    drawn = [({"kind": TargetKind.QUANTITATIVE, "comparison": Comparison.GE,
+               "value": Decimal(10), "unit": "亩"}, {"value": Decimal(i), "as_of":
+               datetime.date(2024, 3, 1)}, []) for i in range(6)]  # fmt: skip
+    ids = [target.pk for target in build(plan, section, drawn)]
+    today = datetime.date(2024, 7, 1)
+    statuses.judge_stale(Target.objects.filter(pk__in=ids), today)
+    JudgedStatus.objects.filter(pk=ids[0]).delete()  # as if a trigger had been missing
+    assert statuses.plan_tallies([plan.pk], today)[plan.pk].counts == plan_counts(plan, today)
+    Target.objects.filter(pk=ids[1]).update(value=Decimal(1))  # its status now stale
+    assert statuses.plan_tallies([plan.pk], today)[plan.pk].counts == plan_counts(plan, today)
+    assert statuses.plan_tallies([], today) == {}

@@ -602,20 +602,30 @@ def region_rollup(
         for plan in plans.filter(year=year, town__in=[t.pk for t in towns]).select_related("town")
     }
     targets = Target.objects.filter(plan__in=list(plan_by_town.values()))
-    by_town = statuses.tallies(targets, "plan__town_id", today) if plan_by_town else {}
+    by_plan = statuses.plan_tallies([plan.pk for plan in plan_by_town.values()], today)
+    by_town = {
+        town_id: by_plan[plan.pk] for town_id, plan in plan_by_town.items() if plan.pk in by_plan
+    }
     quantitative = targets.filter(kind=TargetKind.QUANTITATIVE)
     # Like targets: quantitative ones of one unit (and growth flag) in more than one town.
     town_counts: dict[tuple[str, bool], int] = {}
     sizes: dict[tuple[str, bool], int] = {}
     if plan_by_town:
-        for group in (
+        # Counted by plan, and the plans of a group counted here: one plan per town in a
+        # year, and a hash aggregate, where COUNT(DISTINCT town) sorted every row (a
+        # province's 200,000 quantitative targets: 270 ms, now 130).
+        n_by_group: dict[tuple[str, bool], int] = {}
+        plans_by_group: dict[tuple[str, bool], set[int]] = {}
+        for unit, growth, plan_id, n in (
             quantitative.order_by()
-            .values("unit", "is_growth")
-            .annotate(n=Count("pk"), towns=Count("plan__town_id", distinct=True))
+            .values_list("unit", "is_growth", "plan_id")
+            .annotate(n=Count("pk"))
         ):
-            if group["towns"] > 1:
-                key = (group["unit"], group["is_growth"])
-                sizes[key], town_counts[key] = group["n"], group["towns"]
+            n_by_group[(unit, growth)] = n_by_group.get((unit, growth), 0) + n
+            plans_by_group.setdefault((unit, growth), set()).add(plan_id)
+        for key, plan_ids in plans_by_group.items():
+            if len(plan_ids) > 1:
+                sizes[key], town_counts[key] = n_by_group[key], len(plan_ids)
     compared = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))
     comparable_count = sum(sizes.values())
     page_count = max(1, -(-comparable_count // page_size))

@@ -143,8 +143,9 @@ UPDATE = (
     "status = %s, percent = %s WHERE target_id = %s"
 )
 UPSERT = (
-    "INSERT INTO tracker_judgedstatus (target_id, judged_stamp, judged_on, rule, status, percent) "
-    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (target_id) DO UPDATE SET "
+    "INSERT INTO tracker_judgedstatus "
+    "(target_id, plan_id, judged_stamp, judged_on, rule, status, percent) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (target_id) DO UPDATE SET "
     "judged_stamp = excluded.judged_stamp, judged_on = excluded.judged_on, "
     "rule = excluded.rule, status = excluded.status, percent = excluded.percent"
 )
@@ -201,7 +202,7 @@ def keep(judged: list[Judged], today, rule: str) -> None:
     alias = router.db_for_write(JudgedStatus)
     connection = connections[alias]
     params = [
-        (j.row["pk"], *_values(connection, j, today, rule))
+        (j.row["pk"], j.row["plan_id"], *_values(connection, j, today, rule))
         for j in sorted(judged, key=lambda j: j.row["pk"])
     ]
     with transaction.atomic(using=alias), connection.cursor() as cursor:
@@ -288,14 +289,7 @@ def tallies(targets: QuerySet[Target], by: str, today) -> dict[Any, Tally]:
     )
     for group in grouped:
         stale_count += group["n"] - group["fresh_n"]
-        if not group["fresh_n"]:
-            continue
-        tally = found.setdefault(group[by], Tally())
-        tally.counts[group["judged__status"]] += group["fresh_n"]
-        if group["percent_n"]:
-            # SQLite sums decimals as floats: back to cents (every percent has two places).
-            tally.percent_sum += Decimal(group["percent_sum"]).quantize(progress.CENT)
-            tally.percent_count += group["percent_n"]
+        _count_in(found, group[by], group["judged__status"], group)
     if stale_count:
         judged = judge(stale(targets, today, rule), today, thresholds, by)
         for each in judged:
@@ -306,17 +300,88 @@ def tallies(targets: QuerySet[Target], by: str, today) -> dict[Any, Tally]:
     return found
 
 
+def _count_in(found: dict[Any, Tally], key, status: str, group: dict) -> None:
+    """A group of an aggregate over kept statuses (n, fresh_n, percent_n, percent_sum)
+    counted into `found[key]`: its current statuses only."""
+    if not group["fresh_n"]:
+        return
+    tally = found.setdefault(key, Tally())
+    tally.counts[status] += group["fresh_n"]
+    if group["percent_n"]:
+        # SQLite sums decimals as floats: back to cents (every percent has two places).
+        tally.percent_sum += Decimal(group["percent_sum"]).quantize(progress.CENT)
+        tally.percent_count += group["percent_n"]
+
+
+def plan_tallies(plan_ids: Iterable[int], today) -> dict[int, Tally]:
+    """Every target of these plans counted by plan and status, from the kept statuses alone.
+
+    Each kept status carries its target's plan (JudgedStatus.plan, kept by the
+    triggers), so the count reads one narrow table by its (plan, status) index
+    rather than joining every target: a province's 250,000 targets, 330 ms
+    joined, 60 ms so. Two queries while every status is current: the targets'
+    number by plan (an index-only count), then the statuses' counts. A plan with
+    a stale status, or with fewer or more kept rows than targets (a row missing
+    or a plan not yet moved), is counted by `tallies`, which judges what it must.
+    Plans without targets are absent.
+    """
+    plan_ids = list(plan_ids)
+    if not plan_ids:
+        return {}
+    fresh = current(today, rule_key(progress.configured_thresholds()), prefix="")
+    targets = dict(
+        Target.objects.filter(plan_id__in=plan_ids)
+        .order_by()
+        .values_list("plan_id")
+        .annotate(n=Count("pk"))
+    )
+    found: dict[int, Tally] = {}
+    kept: dict[int, int] = {}
+    unsure: set[int] = set()
+    for group in (
+        JudgedStatus.objects.filter(plan_id__in=plan_ids)
+        .order_by()
+        .values("plan_id", "status")
+        .annotate(
+            n=Count("pk"),
+            fresh_n=Count("pk", filter=fresh),
+            percent_n=Count("percent", filter=fresh),
+            percent_sum=Sum("percent", filter=fresh),
+        )
+    ):
+        plan_id = group["plan_id"]
+        kept[plan_id] = kept.get(plan_id, 0) + group["n"]
+        if group["fresh_n"] != group["n"]:
+            unsure.add(plan_id)
+        _count_in(found, plan_id, group["status"], group)
+    unsure |= {
+        plan_id
+        for plan_id in targets.keys() | kept.keys()
+        if targets.get(plan_id) != kept.get(plan_id)
+    }
+    for plan_id in unsure:
+        found.pop(plan_id, None)
+    if unsure:
+        found.update(tallies(Target.objects.filter(plan_id__in=sorted(unsure)), "plan_id", today))
+    return found
+
+
 # --- the triggers that move the stamp on ----------------------------------------------------
 
 BUMP = "UPDATE tracker_judgedstatus SET stamp = stamp + 1 WHERE target_id"
 BUMP_PLAN = f"{BUMP} IN (SELECT id FROM tracker_target WHERE plan_id = {{}})"
+# A target's own row changed: its stamp, and the plan kept beside it (it may have moved).
+BUMP_TARGET = (
+    "UPDATE tracker_judgedstatus SET stamp = stamp + 1, plan_id = NEW.plan_id "
+    "WHERE target_id = NEW.id"
+)
 
 # (name, table, events, statements per row: NEW/OLD as the event has them).
 # PostgreSQL skips an update that changed nothing (Django saves every column).
 SQLITE_TRIGGERS = [
     ("tracker_judged_target_made", "tracker_target", "INSERT",
-     ["INSERT OR IGNORE INTO tracker_judgedstatus (target_id) VALUES (NEW.id)"]),
-    ("tracker_judged_target_changed", "tracker_target", "UPDATE", [f"{BUMP} = NEW.id"]),
+     ["INSERT OR IGNORE INTO tracker_judgedstatus (target_id, plan_id) VALUES (NEW.id, NEW.plan_id)"]),
+    ("tracker_judged_target_changed", "tracker_target", "UPDATE", [BUMP_TARGET]),
     ("tracker_judged_node_made", "tracker_targetnode", "INSERT", [f"{BUMP} = NEW.target_id"]),
     ("tracker_judged_node_changed", "tracker_targetnode", "UPDATE",
      [f"{BUMP} = OLD.target_id", f"{BUMP} = NEW.target_id"]),
@@ -336,9 +401,9 @@ SQLITE_TRIGGERS = [
 
 POSTGRESQL_FUNCTIONS = {
     "tracker_judged_target_made": """
-        INSERT INTO tracker_judgedstatus (target_id) VALUES (NEW.id)
+        INSERT INTO tracker_judgedstatus (target_id, plan_id) VALUES (NEW.id, NEW.plan_id)
             ON CONFLICT (target_id) DO NOTHING;""",
-    "tracker_judged_target_changed": f"{BUMP} = NEW.id;",
+    "tracker_judged_target_changed": f"{BUMP_TARGET};",
     "tracker_judged_part_changed": f"""
         IF TG_OP <> 'INSERT' THEN {BUMP} = OLD.target_id; END IF;
         IF TG_OP <> 'DELETE' THEN {BUMP} = NEW.target_id; END IF;""",
@@ -392,18 +457,49 @@ def _statements(vendor: str) -> list[str]:
     raise NotImplementedError(f"judged statuses need triggers for {vendor}")
 
 
+# Between migrations 0016 and 0017 (or migrated back) the table has no plan column:
+# the same triggers without it.
+WITHOUT_PLAN = {
+    "(target_id, plan_id) VALUES (NEW.id, NEW.plan_id)": "(target_id) VALUES (NEW.id)",
+    BUMP_TARGET: f"{BUMP} = NEW.id",
+}
+
+
+def keeps_plan(connection) -> bool:
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, "tracker_judgedstatus")
+    return any(column.name == "plan_id" for column in columns)
+
+
 def install_triggers(connection) -> None:
     """Install (again) the triggers that move the stamps on, and make any missing row.
 
-    Run by migration 0015 and after every `migrate` (tracker/apps.py): SQLite
-    drops a table's triggers when a migration remakes the table.
+    Run by migrations 0016 and 0017 (back and forth) and after every `migrate`
+    (tracker/apps.py): SQLite drops a table's triggers when a migration remakes
+    the table.
     """
+    with_plan = keeps_plan(connection)
     with connection.cursor() as cursor:
         for statement in _statements(connection.vendor):
+            if not with_plan:
+                for old, new in WITHOUT_PLAN.items():
+                    statement = statement.replace(old, new)
             cursor.execute(statement)
+        if not with_plan:
+            cursor.execute(
+                "INSERT INTO tracker_judgedstatus (target_id) SELECT id FROM tracker_target t "
+                "WHERE NOT EXISTS (SELECT 1 FROM tracker_judgedstatus j WHERE j.target_id = t.id)"
+            )
+            return
         cursor.execute(
-            "INSERT INTO tracker_judgedstatus (target_id) SELECT id FROM tracker_target t "
+            "INSERT INTO tracker_judgedstatus (target_id, plan_id) SELECT id, plan_id "
+            "FROM tracker_target t "
             "WHERE NOT EXISTS (SELECT 1 FROM tracker_judgedstatus j WHERE j.target_id = t.id)"
+        )
+        # Rows made before their plan was kept beside them (migration 0017).
+        cursor.execute(
+            "UPDATE tracker_judgedstatus SET plan_id = (SELECT t.plan_id FROM tracker_target t "
+            "WHERE t.id = tracker_judgedstatus.target_id) WHERE plan_id IS NULL"
         )
 
 

@@ -71,11 +71,11 @@ EXPECTED = {
     # savepoint, token, memberships, plan ⋈ town, its sections, the counts by section
     # and status (one aggregate query over the kept statuses: tracker/statuses.py), release
     "/api/plans/{big_plan}/summary/": 7,
-    # savepoint, token, region, memberships, towns below it, readable plans, the counts
-    # by town and status, the comparable groups' sizes, the ids of their first page, its
-    # rows (4: as above but for the sections, which a compared target is shown without),
-    # release
-    "/api/regions/{district}/rollup/?year=2024": 14,
+    # savepoint, token, region, memberships, towns below it, readable plans, their numbers
+    # of targets and counts by plan and status (tracker.statuses.plan_tallies), the
+    # comparable groups' sizes, the ids of their first page, its rows (4: as above but for
+    # the sections, which a compared target is shown without), release
+    "/api/regions/{district}/rollup/?year=2024": 15,
     # savepoint, token, region, memberships, towns below it, their readable plans, the
     # rows (5, as above), the periods due (the ranking's reporting rates), the red rows'
     # report notes, last month's snapshots, release (the ranking's figures: tracker.ranking)

@@ -44,8 +44,9 @@ def judged() -> None:
 def test_home_queries_do_not_grow_with_targets(client, django_assert_num_queries, n_targets):
     build_plan(n_targets)
     judged()
-    # savepoint, regions, towns, readable plans, the latest plans' counts by status, release
-    with django_assert_num_queries(VERSION + 6):
+    # savepoint, regions, towns, readable plans, the latest plans' numbers of targets and
+    # counts by status (tracker.statuses.plan_tallies), release
+    with django_assert_num_queries(VERSION + 7):
         assert client.get("/").status_code == 200
 
 
@@ -107,10 +108,10 @@ def test_region_page_queries_do_not_grow_with_targets(client, django_assert_num_
     build_plan(n_targets, year=plan.year, town=factories.TownFactory(region=plan.town.region))
     region = plan.town.region
     judged()
-    # savepoint, the region, its towns, their readable plans, their counts by town and
-    # status, the comparable groups' sizes, the ids of the first page of them, its rows
-    # (4: no section paths), the years with plans, the regions above, release
-    with django_assert_num_queries(VERSION + 14):
+    # savepoint, the region, its towns, their readable plans, their numbers of targets and
+    # counts by plan and status, the comparable groups' sizes, the ids of the first page of
+    # them, its rows (4: no section paths), the years with plans, the regions above, release
+    with django_assert_num_queries(VERSION + 15):
         assert client.get(f"/regions/{region.slug}/{plan.year}/").status_code == 200
 
 

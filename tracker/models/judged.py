@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import Status
+from tracker.models.plans import Plan
 from tracker.models.targets import Target
 
 
@@ -52,11 +53,28 @@ class JudgedStatus(models.Model):
         null=True,
         blank=True,
     )
+    # The target's plan, kept beside its status by the database (the triggers, as the
+    # stamp), so that a rollup counts a province's statuses by plan from this table
+    # alone: joined to the targets, the count took five times as long (statuses.plan_tallies).
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("plan"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,  # its targets' rows go with them (target, CASCADE)
+        db_constraint=False,
+        db_index=False,  # the index below leads with it
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("judged status")
         verbose_name_plural = _("judged statuses")
         ordering = ["target_id"]
+        indexes = [
+            models.Index(fields=["plan", "status"], name="tracker_judged_plan_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(percent__gte=0, percent__lte=100) | Q(percent__isnull=True),

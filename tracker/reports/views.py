@@ -85,10 +85,8 @@ def home(request: HttpRequest) -> HttpResponse:
         latest.setdefault(plan.town_id, plan)
         years.setdefault(plan.town_id, []).append(plan.year)
 
-    # Every latest plan counted at once: one aggregate query (tracker/statuses.py).
-    by_plan = statuses.tallies(
-        Target.objects.filter(plan__in=list(latest.values())), "plan_id", today
-    )
+    # Every latest plan counted at once: two aggregate queries (tracker/statuses.py).
+    by_plan = statuses.plan_tallies([plan.pk for plan in latest.values()], today)
 
     nodes = {
         region.pk: RegionNode(region=region, name=presenters.place_name(region))
