@@ -2,10 +2,11 @@
 
 Run by bench/run.py in a process of its own (DJANGO_SETTINGS_MODULE=bench.settings);
 it prints one JSON document. Requests go through Django's test Client: the
-real URLconf, middleware and views, without a socket. The sizes are measured
-in alternating rounds, and within a round the three variants of an endpoint
-(floor, baseline, ours) take turns request by request, so a neighbour's load
-falls on all of them alike and the ratios stay fair on a shared machine.
+real URLconf, middleware and views, without a socket. Each size keeps its own
+open connection, and for each endpoint every size's three variants (floor,
+baseline, ours) take turns request by request, so a neighbour's load falls on
+all of them alike: the ratios between variants and the growth between sizes
+stay fair on a shared machine.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ warnings.filterwarnings("ignore", message="No directory at")
 django.setup()
 
 import psycopg  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -134,9 +135,17 @@ def params() -> Params:
     return Params(town=TOWN, region=REGION, year=plan.year, plan=plan.pk, target=target.pk)
 
 
-def use_database(name: str) -> None:
-    connection.close()
-    connection.settings_dict["NAME"] = name
+def connection_to(url: str):
+    """A Django connection to the database of `url`, as the default connection's settings
+    otherwise configure it (each size keeps its own, open, connection)."""
+    default = connections["default"]
+    return default.__class__({**default.settings_dict, "NAME": url.rsplit("/", 1)[1]}, "default")
+
+
+def use(wrapper) -> None:
+    """Make `wrapper` the default connection: the app, the test client and
+    `django.db.connection` all look it up on each use."""
+    connections["default"] = wrapper
 
 
 def fetch(client: Client, url: str) -> bytes:
@@ -169,49 +178,58 @@ def main() -> None:
     client = Client()
     samples: dict[tuple[str, str, str], list[float]] = {}
     queries: dict[tuple[str, str, str], int] = {}
+    wrappers = {size: connection_to(url) for size, url in databases.items()}
     size_params: dict[str, Params] = {}
+    for size, wrapper in wrappers.items():
+        use(wrapper)
+        size_params[size] = params()
 
     for round_number in range(args.rounds):
-        # Sizes in turn, the first one first in odd rounds and last in even ones.
-        order = list(databases.items())
-        for size, url in order if round_number % 2 == 0 else reversed(order):
-            use_database(url.rsplit("/", 1)[1])
-            p = size_params.setdefault(size, params())
-            db = floors[size]
-            for case in cases:
+        for case in cases:
+            # Every size's floor, baseline and ours take turns request by request, so
+            # that a neighbour's load falls on each alike: the ratios between variants
+            # and the growth between sizes come from interleaved samples.
+            variants: dict[tuple[str, str], tuple[object, Callable[[], object]]] = {}
+            for size, wrapper in wrappers.items():
+                use(wrapper)
+                p, db = size_params[size], floors[size]
                 ours, baseline = case.ours(p), case.baseline(p)
-                variants = {
-                    "floor": lambda case=case, db=db, p=p: case.floor(db, p),
-                    "baseline": lambda url=baseline: fetch(client, url),
-                    "ours": lambda url=ours: fetch(client, url),
-                }
                 # Warm up, check the answer, and count the queries (first round only).
                 if not case.expect(fetch(client, ours)):
                     raise SystemExit(f"{case.key} at {size}: unexpected answer")
+                variants[(size, "floor")] = (None, lambda case=case, db=db, p=p: case.floor(db, p))
+                variants[(size, "baseline")] = (wrapper, lambda u=baseline: fetch(client, u))
+                variants[(size, "ours")] = (wrapper, lambda u=ours: fetch(client, u))
                 if round_number == 0:
                     for name in ("baseline", "ours"):
                         with CaptureQueriesContext(connection) as captured:
-                            variants[name]()
+                            variants[(size, name)][1]()
                         queries[(size, case.key, name)] = sum(
                             1 for q in captured.captured_queries if q["sql"] not in TRANSACTION
                         )
                     before = db.statements
-                    variants["floor"]()
+                    variants[(size, "floor")][1]()
                     queries[(size, case.key, "floor")] = db.statements - before
-                started = time.perf_counter()
-                for fn in variants.values():
+            started = time.perf_counter()
+            for wrapper, fn in variants.values():
+                if wrapper is not None:
+                    use(wrapper)
+                fn()
+            per_set = time.perf_counter() - started
+            n = max(5, min(60, int(args.seconds / max(per_set, 1e-6))))
+            order = list(variants)
+            gc.collect()
+            for i in range(n):
+                turn = i % len(order)
+                for key in order[turn:] + order[:turn]:
+                    wrapper, fn = variants[key]
+                    if wrapper is not None:
+                        use(wrapper)
+                    started = time.perf_counter()
                     fn()
-                per_set = time.perf_counter() - started
-                n = max(5, min(60, int(args.seconds / max(per_set, 1e-6))))
-                order = list(variants)
-                gc.collect()
-                for i in range(n):
-                    for name in order[i % 3 :] + order[: i % 3]:
-                        started = time.perf_counter()
-                        variants[name]()
-                        elapsed = time.perf_counter() - started
-                        samples.setdefault((size, case.key, name), []).append(elapsed)
-            print(f"round {round_number + 1}, {size}: done", file=sys.stderr, flush=True)
+                    elapsed = time.perf_counter() - started
+                    samples.setdefault((key[0], case.key, key[1]), []).append(elapsed)
+        print(f"round {round_number + 1}: done", file=sys.stderr, flush=True)
 
     results = []
     for (size, key, name), values in samples.items():
