@@ -35,6 +35,7 @@ from tracker.models import (
     Town,
 )
 from tracker.reports import card_html, charts, presenters
+from tracker.reports.widgets import MenuSelect
 from tracker.today import reporting_today
 
 # The filters the plan page offers; the rest of TargetFilterSet works from the URL too.
@@ -170,6 +171,7 @@ def plan_filterset(request: HttpRequest, plan: Plan, tree) -> TargetFilterSet:
         label=_("Section"),
         required=False,
         coerce=int,
+        widget=MenuSelect,
         choices=[("", _("All sections"))]
         + [(section.pk, _indented(section, depth)) for section, depth in tree],
     )
@@ -177,12 +179,14 @@ def plan_filterset(request: HttpRequest, plan: Plan, tree) -> TargetFilterSet:
         label=_("Lead or helping department"),
         required=False,
         coerce=int,
+        widget=MenuSelect,
         choices=[("", _("All departments"))]
         + [(d.pk, d.name) for d in Department.objects.filter(town_id=plan.town_id)],
     )
     form.fields["status"] = forms.ChoiceField(
         label=_("Status"),
         required=False,
+        widget=MenuSelect,
         choices=[("", _("All statuses")), *Status.choices],
     )
     return filterset
