@@ -404,3 +404,20 @@ def test_pages_have_one_h1_a_language_and_labelled_filters(seeded, client):
     for field in ("section", "status", "department"):
         assert f'<label for="id_{field}">' in html
         assert f'id="id_{field}"' in html
+
+
+def test_the_filter_menus_keep_the_choice_made_and_mark_a_bad_one(client):
+    """The menus are drawn by tracker/reports/widgets.MenuSelect, not Django's templates."""
+    plan = build_plan(3)
+    top = plan.sections.get(parent__isnull=True, position=1)
+    url = f"/towns/{plan.town.slug}/{plan.year}/"
+    html = page(client, url, data={"section": top.pk, "status": "behind"})
+    assert f'<option value="{top.pk}" selected>' in html
+    assert '<option value="behind" selected>' in html
+    assert '<option value="" selected>' in html  # the department menu: all
+    html = page(client, url, data={"section": "abc"})
+    assert (
+        '<select name="section" aria-describedby="id_section_error" aria-invalid="true" '
+        'id="id_section">' in html
+    )
+    assert '<option value="" selected>全部章节</option>' not in html  # nothing chosen
