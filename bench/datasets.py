@@ -125,7 +125,6 @@ def prepare(size: Size, month: str, log=print) -> None:
             row = None
         if row is None:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    with _admin_connection() as admin:
         # The README's production settings (Production, "PostgreSQL settings that matter"),
         # for every connection to this database from now on.
         for setting, value in PRODUCTION_SETTINGS.items():

@@ -593,8 +593,9 @@ def region_rollup(
 
     `plans` is the caller's readable plans (see tracker.access) so a rollup never
     counts a plan its reader may not see. Whatever the size: the towns, the plans,
-    the counts by town and status (tracker/statuses.py), the comparable groups'
-    sizes, the ids of one page of them, and their target rows (see `rows_of`).
+    their targets' numbers and counts by status (statuses.plan_tallies), the
+    comparable groups' sizes, the ids of one page of them, and their target rows
+    (see `rows_of`).
     """
     towns = list(Town.objects.filter(region__path__startswith=region.path).select_related("region"))
     plan_by_town = {

@@ -274,19 +274,9 @@ def tallies(targets: QuerySet[Target], by: str, today) -> dict[Any, Tally]:
     """
     thresholds = progress.configured_thresholds()
     rule = rule_key(thresholds)
-    fresh = current(today, rule)
     found: dict[Any, Tally] = {}
     stale_count = 0
-    grouped = (
-        targets.order_by()
-        .values(by, "judged__status")
-        .annotate(
-            n=Count("pk"),
-            fresh_n=Count("pk", filter=fresh),
-            percent_n=Count("judged__percent", filter=fresh),
-            percent_sum=Sum("judged__percent", filter=fresh),
-        )
-    )
+    grouped = targets.order_by().values(by, "judged__status").annotate(**_aggregates(today, rule))
     for group in grouped:
         stale_count += group["n"] - group["fresh_n"]
         _count_in(found, group[by], group["judged__status"], group)
@@ -298,6 +288,19 @@ def tallies(targets: QuerySet[Target], by: str, today) -> dict[Any, Tally]:
             )
         keep_from_read(judged, today, rule)
     return found
+
+
+def _aggregates(today, rule: str, prefix: str = "judged__") -> dict[str, Any]:
+    """What `_count_in` reads of a group of kept statuses (reached from the rows grouped
+    by `prefix`, "" for JudgedStatus's own): all of them, the current ones, and the
+    current ones' percents."""
+    fresh = current(today, rule, prefix)
+    return {
+        "n": Count("pk"),
+        "fresh_n": Count("pk", filter=fresh),
+        "percent_n": Count(f"{prefix}percent", filter=fresh),
+        "percent_sum": Sum(f"{prefix}percent", filter=fresh),
+    }
 
 
 def _count_in(found: dict[Any, Tally], key, status: str, group: dict) -> None:
@@ -328,7 +331,7 @@ def plan_tallies(plan_ids: Iterable[int], today) -> dict[int, Tally]:
     plan_ids = list(plan_ids)
     if not plan_ids:
         return {}
-    fresh = current(today, rule_key(progress.configured_thresholds()), prefix="")
+    rule = rule_key(progress.configured_thresholds())
     targets = dict(
         Target.objects.filter(plan_id__in=plan_ids)
         .order_by()
@@ -342,12 +345,7 @@ def plan_tallies(plan_ids: Iterable[int], today) -> dict[int, Tally]:
         JudgedStatus.objects.filter(plan_id__in=plan_ids)
         .order_by()
         .values("plan_id", "status")
-        .annotate(
-            n=Count("pk"),
-            fresh_n=Count("pk", filter=fresh),
-            percent_n=Count("percent", filter=fresh),
-            percent_sum=Sum("percent", filter=fresh),
-        )
+        .annotate(**_aggregates(today, rule, prefix=""))
     ):
         plan_id = group["plan_id"]
         kept[plan_id] = kept.get(plan_id, 0) + group["n"]

@@ -86,10 +86,10 @@ def card_html(c: TargetCard, level: int, words: CardWords) -> SafeString:
         deadline = c.due_on.isoformat() if c.due_on else ""
     quote = ""
     if target.quote:
-        quote = format_html(
-            '\n  <details class="quote">\n    <summary>{}</summary>\n'
-            "    <blockquote>{}</blockquote>\n"
-            '    <p><a href="{}#quote">{}</a></p>\n  </details>',
+        quote = html(
+            '\n  <details class="quote">\n    <summary>{0}</summary>\n'
+            "    <blockquote>{1}</blockquote>\n"
+            '    <p><a href="{2}#quote">{3}</a></p>\n  </details>',
             words.quote,
             linebreaksbr(target.quote, autoescape=True),
             url,
